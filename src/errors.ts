@@ -1,0 +1,195 @@
+// The error hierarchy. Every error the package throws is a SenderKitError:
+//
+//   SenderKitError
+//   ├── APIError (status, type, code, issues, requestId, headers)
+//   │   ├── AuthenticationError (401, 403)   ├── ConflictError (409)
+//   │   ├── ValidationError (400, 422, and    ├── RateLimitError (429, retryAfter)
+//   │   │   bad input caught before sending)  └── InternalServerError (5xx)
+//   │   ├── PaymentRequiredError (402)
+//   │   └── NotFoundError (404)
+//   ├── TimeoutError
+//   ├── NetworkError
+//   └── SignatureVerificationError (reason)
+import { errorBodySchema } from "./wire.ts";
+
+export interface Issue {
+  path: (string | number)[];
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export class SenderKitError extends Error {
+  override name = "SenderKitError";
+}
+
+export interface APIErrorFields {
+  status: number | undefined;
+  type: string;
+  code: string;
+  message: string;
+  issues?: Issue[] | undefined;
+  requestId?: string | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+export class APIError extends SenderKitError {
+  override name = "APIError";
+  /** HTTP status; undefined for input rejected before any request was made. */
+  readonly status: number | undefined;
+  readonly type: string;
+  readonly code: string;
+  readonly issues: Issue[];
+  /** Quote this in support tickets. */
+  readonly requestId: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(fields: APIErrorFields) {
+    super(fields.message);
+    this.status = fields.status;
+    this.type = fields.type;
+    this.code = fields.code;
+    this.issues = fields.issues ?? [];
+    this.requestId = fields.requestId;
+    this.headers = fields.headers ?? {};
+  }
+}
+
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+export class ValidationError extends APIError {
+  override name = "ValidationError";
+}
+export class PaymentRequiredError extends APIError {
+  override name = "PaymentRequiredError";
+}
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+export class ConflictError extends APIError {
+  override name = "ConflictError";
+}
+export class RateLimitError extends APIError {
+  override name = "RateLimitError";
+  /** Seconds to wait, from `Retry-After`; undefined when the header was absent. */
+  readonly retryAfter: number | undefined;
+  constructor(fields: APIErrorFields & { retryAfter?: number | undefined }) {
+    super(fields);
+    this.retryAfter = fields.retryAfter;
+  }
+}
+export class InternalServerError extends APIError {
+  override name = "InternalServerError";
+}
+
+export class TimeoutError extends SenderKitError {
+  override name = "TimeoutError";
+}
+export class NetworkError extends SenderKitError {
+  override name = "NetworkError";
+}
+
+export type SignatureFailureReason =
+  | "missing_header"
+  | "malformed_header"
+  | "timestamp_out_of_tolerance"
+  | "no_matching_signature"
+  | "body_not_json"
+  | "body_not_raw";
+
+export class SignatureVerificationError extends SenderKitError {
+  override name = "SignatureVerificationError";
+  readonly reason: SignatureFailureReason;
+  constructor(reason: SignatureFailureReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** Input rejected before any request was made: no status, no request id. */
+export function invalidInput(issues: Issue[]): ValidationError {
+  const summary = issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join("; ");
+  return new ValidationError({
+    status: undefined,
+    type: "validation_error",
+    code: "invalid_parameter",
+    message: summary,
+    issues,
+  });
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return "(body)";
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+}
+
+/** The typed error for an HTTP error response; works from the status alone when the body is not JSON. */
+export function errorFromResponse(status: number, headers: Record<string, string>, bodyText: string): APIError {
+  let wire: { type?: string; code?: string; message?: string; issues?: Issue[]; request_id?: string } = {};
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(bodyText));
+    if (parsed.success) wire = parsed.data.error;
+  } catch {
+    // A proxy's HTML page: the status decides.
+  }
+  const requestId = wire.request_id ?? headers["x-request-id"];
+  const fields: APIErrorFields = {
+    status,
+    type: wire.type ?? defaultType(status),
+    code: wire.code ?? (status >= 500 ? "internal_error" : "unknown_error"),
+    message: wire.message ?? `HTTP ${status}${status >= 500 ? " (the response was not a SenderKit error body)" : ""}`,
+    issues: wire.issues,
+    requestId,
+    headers,
+  };
+  if (status === 400 || status === 422) return new ValidationError(fields);
+  if (status === 401 || status === 403) return new AuthenticationError(fields);
+  if (status === 402) return new PaymentRequiredError(fields);
+  if (status === 404) return new NotFoundError(fields);
+  if (status === 409) return new ConflictError(fields);
+  if (status === 429) return new RateLimitError({ ...fields, retryAfter: parseRetryAfter(headers["retry-after"]) });
+  if (status >= 500) return new InternalServerError(fields);
+  return new APIError(fields);
+}
+
+/** An item error inside a 200 batch answer: typed like a response error of its type. */
+export function errorFromBatchItem(item: { type: string; code: string; message: string; issues?: Issue[] | undefined }): APIError {
+  const status = STATUS_OF_TYPE[item.type];
+  const fields: APIErrorFields = { status, type: item.type, code: item.code, message: item.message, issues: item.issues };
+  if (item.type === "validation_error") return new ValidationError(fields);
+  if (item.type === "authentication_error") return new AuthenticationError(fields);
+  if (item.type === "payment_required") return new PaymentRequiredError(fields);
+  if (item.type === "not_found") return new NotFoundError(fields);
+  if (item.type === "conflict") return new ConflictError(fields);
+  if (item.type === "rate_limited") return new RateLimitError(fields);
+  if (item.type === "api_error") return new InternalServerError(fields);
+  return new APIError(fields);
+}
+
+const STATUS_OF_TYPE: Record<string, number> = {
+  payment_required: 402,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  api_error: 500,
+};
+
+function defaultType(status: number): string {
+  if (status === 400 || status === 422) return "validation_error";
+  if (status === 401 || status === 403) return "authentication_error";
+  if (status === 402) return "payment_required";
+  if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
+  if (status === 429) return "rate_limited";
+  return "api_error";
+}
+
+/** `Retry-After` in seconds (an integer or an HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}

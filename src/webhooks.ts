@@ -1,0 +1,141 @@
+// Webhook signatures, section 8 of the contract:
+//   X-SenderKit-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>[,v1=…]
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { SignatureVerificationError } from "./errors.ts";
+import { webhookEventSchema } from "./wire.ts";
+
+export const SIGNATURE_HEADER = "x-senderkit-signature";
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export interface WebhookEvent<Payload = Record<string, unknown>> {
+  id: string;
+  type: string;
+  createdAt: string;
+  payload: Payload;
+  /** The parsed body, as sent. */
+  raw: Record<string, unknown>;
+}
+
+export interface WebhookVerifierOptions {
+  /** The endpoint's `whsec_…` signing secret; several during a rotation. */
+  secret: string | readonly string[];
+  /** How far `t` may be from now, in either direction. Default 300 seconds. */
+  toleranceSeconds?: number;
+}
+
+export type RawBody = string | Uint8Array;
+
+/**
+ * Computes the `X-SenderKit-Signature` header value for a body: one `v1` per secret,
+ * in the order given (newest first during a rotation).
+ */
+export function signWebhook(
+  secret: string | readonly string[],
+  rawBody: RawBody,
+  options: { timestamp?: number } = {},
+): string {
+  const secrets = typeof secret === "string" ? [secret] : secret;
+  if (secrets.length === 0) throw new TypeError("signWebhook: at least one secret is required");
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const parts = [`t=${timestamp}`];
+  for (const s of secrets) parts.push(`v1=${hmacHex(s, timestamp, rawBody)}`);
+  return parts.join(",");
+}
+
+export class WebhookVerifier {
+  readonly #secrets: readonly string[];
+  readonly #toleranceSeconds: number;
+
+  constructor(options: WebhookVerifierOptions) {
+    const secrets = typeof options.secret === "string" ? [options.secret] : [...options.secret];
+    if (secrets.length === 0 || secrets.some((s) => typeof s !== "string" || s === "")) {
+      throw new TypeError("WebhookVerifier: secret must be a non-empty string or a list of them");
+    }
+    this.#secrets = secrets;
+    this.#toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  }
+
+  /**
+   * Checks the signature against the raw body (before any parsing) and returns the event.
+   * Throws SignatureVerificationError with a specific `reason` otherwise.
+   */
+  verify(rawBody: RawBody, signatureHeader: string | null | undefined, now: Date = new Date()): WebhookEvent {
+    if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
+      throw new SignatureVerificationError("body_not_raw", "pass the raw request body (a string or bytes), not a parsed object");
+    }
+    if (typeof signatureHeader !== "string" || signatureHeader.trim() === "") {
+      throw new SignatureVerificationError("missing_header", "the X-SenderKit-Signature header is missing");
+    }
+    const { timestamp, signatures } = parseSignatureHeader(signatureHeader);
+    const age = Math.floor(now.getTime() / 1000) - timestamp;
+    if (Math.abs(age) > this.#toleranceSeconds) {
+      throw new SignatureVerificationError(
+        "timestamp_out_of_tolerance",
+        `the signature timestamp is ${Math.abs(age)}s ${age >= 0 ? "old" : "in the future"} (tolerance ${this.#toleranceSeconds}s)`,
+      );
+    }
+    const matched = this.#secrets.some((secret) => {
+      const expected = Buffer.from(hmacHex(secret, timestamp, rawBody), "utf8");
+      // Compare every candidate, in constant time, so timing reveals nothing.
+      let found = false;
+      for (const candidate of signatures) {
+        if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) found = true;
+      }
+      return found;
+    });
+    if (!matched) throw new SignatureVerificationError("no_matching_signature", "no signature matches the body and secret");
+    return parseEvent(rawBody);
+  }
+}
+
+function hmacHex(secret: string, timestamp: number, rawBody: RawBody): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex");
+}
+
+function parseSignatureHeader(header: string): { timestamp: number; signatures: Buffer[] } {
+  let timestamp: number | undefined;
+  const signatures: Buffer[] = [];
+  for (const part of header.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw malformed("an element is not key=value");
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === "t") {
+      if (timestamp !== undefined) throw malformed("t appears more than once");
+      if (!/^\d{1,12}$/.test(value)) throw malformed("t is not a unix timestamp");
+      timestamp = Number(value);
+    } else if (key === "v1") {
+      // Only well-formed values can match; keep them as bytes for timingSafeEqual.
+      if (/^[0-9a-f]{64}$/.test(value)) signatures.push(Buffer.from(value, "utf8"));
+    }
+    // Other schemes (v0, future versions) are ignored, as the contract allows new ones.
+  }
+  if (timestamp === undefined) throw malformed("no t= element");
+  if (signatures.length === 0) throw malformed("no well-formed v1= element");
+  return { timestamp, signatures };
+}
+
+function malformed(detail: string): SignatureVerificationError {
+  return new SignatureVerificationError("malformed_header", `the X-SenderKit-Signature header is malformed: ${detail}`);
+}
+
+function parseEvent(rawBody: RawBody): WebhookEvent {
+  let text: string;
+  try {
+    text = typeof rawBody === "string" ? rawBody : new TextDecoder("utf-8", { fatal: true }).decode(rawBody);
+  } catch {
+    throw new SignatureVerificationError("body_not_json", "the body is not valid UTF-8");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new SignatureVerificationError("body_not_json", "the body is not JSON");
+  }
+  const result = webhookEventSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new SignatureVerificationError("body_not_json", "the body is not a SenderKit event (id, type, created_at, payload)");
+  }
+  const event = result.data;
+  return { id: event.id, type: event.type, createdAt: event.created_at, payload: event.payload, raw: event };
+}
