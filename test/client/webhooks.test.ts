@@ -1,0 +1,129 @@
+// Webhook signatures, section 8: the contract's test vector, an independent signer (Stripe's
+// webhook signer uses the same t=/v1= HMAC-SHA256 scheme), and every way to be rejected.
+import Stripe from "stripe";
+import { describe, expect, it } from "vitest";
+import { SignatureVerificationError, WebhookVerifier, signWebhook } from "../../src/index.ts";
+
+const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const VECTOR_BODY =
+  '{"id":"evt_7Yt2QpLm9XwZ","type":"message.delivered","created_at":"2026-11-22T10:00:00.000Z","payload":{"message":{"object":"message","id":"msg_9aZk2Lm4Qp8Rt1Vw","status":"delivered"}}}';
+const VECTOR_T = 1763805600;
+const VECTOR_HEADER = `t=${VECTOR_T},v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874`;
+const AT_VECTOR_TIME = new Date(VECTOR_T * 1000);
+
+function reason(call: () => unknown): string {
+  try {
+    call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SignatureVerificationError);
+    return (error as SignatureVerificationError).reason;
+  }
+  throw new Error("expected a SignatureVerificationError");
+}
+
+describe("the contract's test vector", () => {
+  it("signWebhook produces the header of the contract", () => {
+    expect(signWebhook(SECRET, VECTOR_BODY, { timestamp: VECTOR_T })).toBe(VECTOR_HEADER);
+  });
+
+  it("verifies as a string and as bytes, and returns the event", () => {
+    const verifier = new WebhookVerifier({ secret: SECRET });
+    for (const body of [VECTOR_BODY, new TextEncoder().encode(VECTOR_BODY), Buffer.from(VECTOR_BODY)]) {
+      const event = verifier.verify(body, VECTOR_HEADER, AT_VECTOR_TIME);
+      expect(event.id).toBe("evt_7Yt2QpLm9XwZ");
+      expect(event.type).toBe("message.delivered");
+      expect(event.createdAt).toBe("2026-11-22T10:00:00.000Z");
+      expect(event.payload).toEqual({ message: { object: "message", id: "msg_9aZk2Lm4Qp8Rt1Vw", status: "delivered" } });
+      expect(event.raw.id).toBe("evt_7Yt2QpLm9XwZ");
+    }
+  });
+});
+
+describe("an independent signer", () => {
+  const stripe = new Stripe("sk_test_unused");
+
+  it("accepts signatures made by Stripe's webhook signer with the same secret", () => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = stripe.webhooks.generateTestHeaderString({ payload: VECTOR_BODY, secret: SECRET, timestamp: now });
+    expect(new WebhookVerifier({ secret: SECRET }).verify(VECTOR_BODY, header).id).toBe("evt_7Yt2QpLm9XwZ");
+    expect(header).toBe(signWebhook(SECRET, VECTOR_BODY, { timestamp: now }));
+  });
+
+  it("is accepted by Stripe's verifier", () => {
+    const header = signWebhook(SECRET, VECTOR_BODY);
+    expect(() => stripe.webhooks.signature!.verifyHeader(VECTOR_BODY, header, SECRET, 300)).not.toThrow();
+  });
+});
+
+describe("rejected", () => {
+  const verifier = new WebhookVerifier({ secret: SECRET });
+
+  it("a tampered body", () => {
+    expect(reason(() => verifier.verify(VECTOR_BODY.replace("delivered", "bounced"), VECTOR_HEADER, AT_VECTOR_TIME))).toBe("no_matching_signature");
+    expect(reason(() => verifier.verify(`${VECTOR_BODY}\n`, VECTOR_HEADER, AT_VECTOR_TIME))).toBe("no_matching_signature");
+  });
+
+  it("a wrong secret, including the API key by mistake", () => {
+    for (const secret of ["whsec_wrongwrongwrongwrongwrongwrong1", "sk_test_abcdefghijklmnop1234"]) {
+      expect(reason(() => new WebhookVerifier({ secret }).verify(VECTOR_BODY, VECTOR_HEADER, AT_VECTOR_TIME))).toBe("no_matching_signature");
+    }
+  });
+
+  it("timestamps outside the tolerance, in both directions, and accepts the edges", () => {
+    const at = (offset: number) => new Date((VECTOR_T + offset) * 1000);
+    expect(reason(() => verifier.verify(VECTOR_BODY, VECTOR_HEADER, at(301)))).toBe("timestamp_out_of_tolerance");
+    expect(reason(() => verifier.verify(VECTOR_BODY, VECTOR_HEADER, at(-301)))).toBe("timestamp_out_of_tolerance");
+    expect(verifier.verify(VECTOR_BODY, VECTOR_HEADER, at(300)).id).toBe("evt_7Yt2QpLm9XwZ");
+    expect(verifier.verify(VECTOR_BODY, VECTOR_HEADER, at(-300)).id).toBe("evt_7Yt2QpLm9XwZ");
+    const strict = new WebhookVerifier({ secret: SECRET, toleranceSeconds: 10 });
+    expect(reason(() => strict.verify(VECTOR_BODY, VECTOR_HEADER, at(11)))).toBe("timestamp_out_of_tolerance");
+  });
+
+  it.each([
+    ["missing", undefined, "missing_header"],
+    ["empty", "", "missing_header"],
+    ["no t", "v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874", "malformed_header"],
+    ["no v1", `t=${VECTOR_T}`, "malformed_header"],
+    ["t twice", `t=${VECTOR_T},${VECTOR_HEADER}`, "malformed_header"],
+    ["t not a number", "t=yesterday,v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874", "malformed_header"],
+    ["not key=value", `${VECTOR_HEADER},garbage`, "malformed_header"],
+    ["v1 in upper case hex", VECTOR_HEADER.toUpperCase().replace("T=", "t=").replace("V1=", "v1="), "malformed_header"],
+  ])("a %s header", (_what, header, expected) => {
+    expect(reason(() => verifier.verify(VECTOR_BODY, header, AT_VECTOR_TIME))).toBe(expected);
+  });
+
+  it("a parsed object instead of the raw body", () => {
+    expect(reason(() => verifier.verify(JSON.parse(VECTOR_BODY) as never, VECTOR_HEADER, AT_VECTOR_TIME))).toBe("body_not_raw");
+  });
+
+  it("a correctly signed body that is not JSON or not an event", () => {
+    for (const body of ["not json", '{"hello":"world"}', new Uint8Array([0xff, 0xfe])]) {
+      const header = signWebhook(SECRET, body, { timestamp: VECTOR_T });
+      expect(reason(() => verifier.verify(body, header, AT_VECTOR_TIME))).toBe("body_not_json");
+    }
+  });
+});
+
+describe("rotation", () => {
+  const oldSecret = "whsec_oldoldoldoldoldoldoldoldoldold12";
+  const newSecret = "whsec_newnewnewnewnewnewnewnewnewnew12";
+
+  it("a header with one v1 per live secret verifies with either secret, newest first", () => {
+    const header = signWebhook([newSecret, oldSecret], VECTOR_BODY, { timestamp: VECTOR_T });
+    expect(header.split(",")).toHaveLength(3);
+    expect(header.split(",")[1]).toBe(signWebhook(newSecret, VECTOR_BODY, { timestamp: VECTOR_T }).split(",")[1]);
+    expect(new WebhookVerifier({ secret: oldSecret }).verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
+    expect(new WebhookVerifier({ secret: newSecret }).verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
+  });
+
+  it("a verifier with several secrets accepts a header signed by any of them", () => {
+    const verifier = new WebhookVerifier({ secret: [newSecret, oldSecret] });
+    const header = signWebhook(oldSecret, VECTOR_BODY, { timestamp: VECTOR_T });
+    expect(verifier.verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
+  });
+
+  it("refuses to be built without a secret", () => {
+    expect(() => new WebhookVerifier({ secret: [] })).toThrow(TypeError);
+    expect(() => new WebhookVerifier({ secret: "" })).toThrow(TypeError);
+  });
+});
