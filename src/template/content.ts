@@ -2,7 +2,7 @@
 // templates, in what order, and how a content renders as one unit. Stored templates and
 // interpolated raw sends share these, so `variables`, `missing` and `unused` agree everywhere.
 
-import { lookupKeys, MISSING } from "./lookup.ts";
+import { lookupPath } from "./lookup.ts";
 import { parseTemplate } from "./parse.ts";
 import { lookupVariables, renderParts } from "./render.ts";
 import type { Channel, ParsedTemplate } from "./types.ts";
@@ -111,7 +111,7 @@ export function renderAnalyzedContent(
 
   // Lookups do not depend on the field, so the required variables that are missing, in
   // first-appearance order, are exactly the union of the fields' `missing`.
-  const missing = analysis.requiredVariables.filter((path) => lookupKeys(vars, path.split(".")) === MISSING);
+  const missing = analysis.requiredVariables.filter((path) => !lookupPath(vars, path).found);
   const read = new Set(analysis.variables.map((path) => path.split(".", 1)[0]));
   const unused = Object.keys(vars).filter((key) => !read.has(key));
   return { output, missing, unused };

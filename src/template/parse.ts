@@ -193,7 +193,7 @@ class TagScanner {
 
   /** A double-quoted string from the quote at `quote`; `\"` and `\\` are its only escapes. */
   private scanString(quote: number): StringScan {
-    
+    if (quote > this.unterminatedFrom) return { terminated: false };
     const source = this.source;
     const length = source.length;
     let value = "";
