@@ -29,14 +29,14 @@ describe("linear-time parsing", () => {
     expect(result[1]?.placeholders.map((p) => p.column)).toEqual([2_000_001, 4_000_008]);
   });
 
-  it("renders a large template with many placeholders ", () => {
+  it("renders a large template with many placeholders", () => {
     const count = 100_000;
     const source = '<li>{{ item.name }} {{ missing | default: "-" }} {{{ raw }}}</li>\n'.repeat(count);
     const result = renderTemplate(parseTemplate(source), { item: { name: "<x>" }, raw: "<y>" }, { escapeHtml: true });
     expect(result.text.length).toBe("<li>&lt;x&gt; - <y></li>\n".length * count);
   });
 
-  it("renders a whole content with many data values ", () => {
+  it("renders a whole content with many data values", () => {
     const data = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, `{{ v${i % 50} }}`]));
     const result = renderContent("push", { title: "t", body: "b", data }, {});
     expect(result.missing).toHaveLength(50);
