@@ -2,7 +2,8 @@
 // scanner and renderer so the sandbox server, the linter and the client can import the types
 // without pulling in code.
 
-export type Channel = "email" | "sms" | "push" | "web_push";
+// One definition of the channels, in the contract rules.
+export type { Channel } from "../rules.ts";
 
 export type TemplateSyntaxMessage = "unclosed placeholder" | "invalid path" | "invalid filter";
 
