@@ -1,0 +1,62 @@
+// Where the provider's credentials come from, and how bad ones fail.
+import { afterEach, describe, expect, it } from "vitest";
+import type * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_MAX_RETRIES, readSettings } from "../../provider/config.ts";
+import { templateProvider } from "../../provider/template.ts";
+import type { TemplateInputs, TemplateOutputs } from "../../provider/template.ts";
+import { TEST_KEY, stackConfig } from "./helpers.ts";
+
+const provider = templateProvider as Required<pulumi.dynamic.ResourceProvider<TemplateInputs, TemplateOutputs>>;
+const SMS: TemplateInputs = { slug: "config-test", name: "x", channel: "sms", description: "", content: { body: "hi" }, adopt: false };
+
+describe("readSettings", () => {
+  const env = { SENDERKIT_API_KEY: "sk_test_FromTheEnvironment0001", SENDERKIT_BASE_URL: "http://127.0.0.1:1" };
+
+  it("prefers the stack config", () => {
+    const config = stackConfig({ "senderkit:apiKey": TEST_KEY, "senderkit:baseUrl": "http://127.0.0.1:2", "senderkit:maxRetries": "4" });
+    expect(readSettings(config, env)).toEqual({ apiKey: TEST_KEY, baseUrl: "http://127.0.0.1:2", maxRetries: 4 });
+  });
+
+  it("falls back to SENDERKIT_API_KEY and SENDERKIT_BASE_URL", () => {
+    expect(readSettings(stackConfig({}), env)).toEqual({ apiKey: env.SENDERKIT_API_KEY, baseUrl: env.SENDERKIT_BASE_URL, maxRetries: DEFAULT_MAX_RETRIES });
+  });
+
+  it("treats empty values as unset", () => {
+    expect(readSettings(stackConfig({ "senderkit:apiKey": "", "senderkit:maxRetries": "" }), { SENDERKIT_API_KEY: "" })).toEqual({
+      apiKey: undefined,
+      baseUrl: undefined,
+      maxRetries: DEFAULT_MAX_RETRIES,
+    });
+  });
+
+  it("waits out rate limits by default: more retries than the client's 2", () => {
+    expect(DEFAULT_MAX_RETRIES).toBeGreaterThanOrEqual(10);
+  });
+
+  it("rejects a maxRetries that is not a whole number of 0 or more", () => {
+    for (const bad of ["-1", "2.5", "many"]) {
+      expect(() => readSettings(stackConfig({ "senderkit:maxRetries": bad }), {})).toThrow(/senderkit:maxRetries must be an integer of 0 or more/);
+    }
+  });
+});
+
+describe("configure", () => {
+  afterEach(async () => {
+    await provider.configure({ config: stackConfig({}) });
+  });
+
+  it("fails on a bad maxRetries, so the engine reports it before any resource", async () => {
+    await expect(provider.configure({ config: stackConfig({ "senderkit:maxRetries": "-3" }) })).rejects.toThrow(/maxRetries/);
+  });
+
+  it("reports a malformed key without echoing it", async () => {
+    const malformed = "sk_test_tooShort";
+    await provider.configure({ config: stackConfig({ "senderkit:apiKey": malformed, "senderkit:baseUrl": "http://127.0.0.1:9" }) });
+    const failure = await provider.create(SMS).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toMatch(/apiKey: malformed/);
+    expect(failure?.message).not.toContain(malformed);
+  });
+});
