@@ -5,7 +5,7 @@
 // Value rules that have a 422 code of their own live in rules.ts. Response schemas are
 // loose: unknown fields are kept, because the objects will grow.
 import { z } from "zod";
-import { CHANNELS, EVENT_TYPES, LIMITS, MESSAGE_STATUSES, fitsLength, parseTimestamp } from "./rules.ts";
+import { CHANNELS, EVENT_TYPES, LIMITS, MESSAGE_STATUSES, fitsLength, isPlainObject, parseTimestamp } from "./rules.ts";
 import type { Channel } from "./rules.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -88,16 +88,21 @@ export const sendBodyShape = {
   scheduled_at: optional(timestampString),
   interpolate: optional(z.boolean()),
 };
-export const sendBodySchema = z.strictObject(sendBodyShape).superRefine((body, ctx) => {
-  const hasTemplate = body.template != null;
-  const hasContent = body.content != null;
-  if (hasTemplate === hasContent) {
+/** Exactly one of `template` and `content`; checked even when other fields have type errors, so a 400 lists every issue (section 10). */
+function exactlyOneOfTemplateAndContent(body: { template?: unknown; content?: unknown }, ctx: z.RefinementCtx): void {
+  if ((body.template != null) === (body.content != null)) {
     ctx.addIssue({ code: "custom", path: ["template"], message: "give exactly one of template and content" });
   }
-});
+}
+const whenObject = { when: (payload: { value: unknown }) => isPlainObject(payload.value) };
+
+export const sendBodySchema = z.strictObject(sendBodyShape).superRefine(exactlyOneOfTemplateAndContent, whenObject);
 export type SendBody = z.input<typeof sendBodySchema>;
 
-export const batchItemSchema = z.strictObject({ ...sendBodyShape, idempotency_key: optional(z.string()) });
+/** A batch item is the body of `POST /v1/messages` plus an optional key (section 5). */
+export const batchItemSchema = z
+  .strictObject({ ...sendBodyShape, idempotency_key: optional(z.string()) })
+  .superRefine(exactlyOneOfTemplateAndContent, whenObject);
 export type BatchItemBody = z.input<typeof batchItemSchema>;
 
 export const createTemplateBodySchema = z.strictObject({
@@ -265,6 +270,9 @@ function toWireIssues(error: z.ZodError): { path: (string | number)[]; message: 
       for (const key of issue.keys) issues.push({ path: [...path, key], message: "unknown parameter" });
     } else if (issue.code === "invalid_type") {
       issues.push({ path, message: issue.input === undefined ? "required" : `expected ${describeExpected(issue.expected)}, got ${describeValue(issue.input)}` });
+    } else if (issue.code === "invalid_key") {
+      // A record key failing its own check (metadata keys over 40 characters): say why.
+      issues.push({ path, message: issue.issues[0]?.message ?? issue.message });
     } else {
       issues.push({ path, message: issue.message });
     }
