@@ -30,7 +30,10 @@ export interface SendBatchOptions {
   concurrency?: number | undefined;
   /** Items per request, 1 to 1000. Default 1000. */
   chunkSize?: number | undefined;
-  /** Base key: item i is sent with `${idempotencyKey}-${i}`, so re-running the batch replays. */
+  /**
+   * Base key: item i is sent with `${idempotencyKey}-${i}`, so re-running the batch replays.
+   * An item's own `idempotencyKey` wins (callers that feed rows in windows key them by row).
+   */
   idempotencyKey?: string | undefined;
   /** Called after each chunk settles. */
   onProgress?: ((progress: BatchProgress) => void) | undefined;
@@ -57,7 +60,8 @@ export async function sendBatch(http: HttpClient, items: readonly BatchItem[], o
   let current: { indexes: number[]; bodies: BatchItemBody[] } = { indexes: [], bodies: [] };
   items.forEach((item, index) => {
     try {
-      const body = batchItemBody(item, base === undefined ? randomUUID() : `${base}-${index}`);
+      const own = (item as { idempotencyKey?: string } | null)?.idempotencyKey;
+      const body = batchItemBody(item, own ?? (base === undefined ? randomUUID() : `${base}-${index}`));
       current.indexes.push(index);
       current.bodies.push(body);
       if (current.bodies.length === chunkSize) {
