@@ -52,6 +52,13 @@ describe("sendBatch", () => {
     expect(srv.requests[0]!.headers["idempotency-key"]).toBe("welcome-2026-01-batch-0-2");
   });
 
+  it("lets an item's own idempotencyKey win over the base key", async () => {
+    const { sk, srv } = await clientFor(acceptAll);
+    await sk.sendBatch([{ template: "welcome", to: "a@example.com", idempotencyKey: "row-17" }, ...items(1)], { idempotencyKey: "base" });
+    const body = JSON.parse(srv.requests[0]!.body) as { messages: { idempotency_key: string }[] };
+    expect(body.messages.map((m) => m.idempotency_key)).toEqual(["row-17", "base-1"]);
+  });
+
   it("gives every item a fresh key without a base key, kept across retries of its chunk", async () => {
     const { sk, srv } = await clientFor((req, res, index) =>
       index === 0 ? void res.socket?.destroy() : acceptAll(req, res, index),
