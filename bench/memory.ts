@@ -1,0 +1,204 @@
+// Row 6 of `npm run bench`: the Action's memory on a batch of 100,000 CSV rows. The Action
+// streams its rows (issue 4), so a long file must not cost memory in proportion to its length.
+//
+// Ours: the peak RSS of `node dist/index.js` in batch mode on 100,000 rows — once as a dry run
+// (read, check, render every row, send nothing) and once as a real send to the sandbox.
+// Reference: the same process at rest — the same mode, same inputs, on a 1-row file — so the
+// ratio is what the 100,000 rows cost on top of a loaded, idle Action.
+// Target: the peak under 200 MB. That is an absolute cap, and `BenchRow` judges ratios, so the
+// row's ratio target is 200 / reference: `ours / reference ≤ 200 / reference` exactly when
+// `ours ≤ 200`. The table shows it as "peak ≤ 200 MB" (`targetText`).
+//
+// Peak RSS comes from `/usr/bin/time -v` when it exists, else from sampling VmHWM (the kernel's
+// high-water mark) in /proc/<pid>/status until the process exits.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startSandbox } from "../sandbox/index.ts";
+import { benchRow } from "./row.ts";
+import type { BenchRow } from "./row.ts";
+
+const ROWS = 100_000;
+const CAP_MB = 200;
+const API_KEY = "sk_test_memoryMEMORYmemory012345";
+const ACTION = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const GNU_TIME = "/usr/bin/time";
+
+type MemoryRow = BenchRow & { note: string; targetText: string };
+
+/** A CSV of `rows` recipients; `order.id` is a nested variable, as dotted columns are. */
+async function writeCsv(path: string, rows: number): Promise<void> {
+  const lines = ["to,name,order.id"];
+  for (let i = 0; i < rows; i++) lines.push(`user${i}@example.com,User ${i},ord_${i}`);
+  await writeFile(path, `${lines.join("\n")}\n`);
+}
+
+interface ActionRun {
+  peakMb: number;
+  outputs: Record<string, string>;
+}
+
+/** Runs `node dist/index.js` as the runner would, and measures its peak RSS. */
+async function runAction(dir: string, name: string, inputs: Record<string, string>): Promise<ActionRun> {
+  const outputFile = join(dir, `${name}.output`);
+  const summaryFile = join(dir, `${name}.summary.md`);
+  await writeFile(outputFile, "");
+  await writeFile(summaryFile, "");
+  // Nothing from this shell's own workflow (if any) leaks into the run.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
+  );
+  Object.assign(env, {
+    GITHUB_ACTIONS: "true",
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: dir,
+    GITHUB_REPOSITORY: "senderkit/bench",
+    GITHUB_RUN_ID: `${process.pid}${Date.now()}`,
+    GITHUB_RUN_ATTEMPT: "1",
+    GITHUB_JOB: "memory",
+    GITHUB_ACTION: name,
+    GITHUB_SHA: "0000000000000000000000000000000000000000",
+    RUNNER_TEMP: dir,
+  });
+  for (const [input, value] of Object.entries(inputs)) env[`INPUT_${input.toUpperCase()}`] = value;
+
+  const timeFile = join(dir, `${name}.time`);
+  const useGnuTime = existsSync(GNU_TIME);
+  const [command, args] = useGnuTime ? [GNU_TIME, ["-v", "-o", timeFile, process.execPath, ACTION]] : [process.execPath, [ACTION]];
+  const child = spawn(command, args, { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8_000); // the tail, for the error message
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const sampled = useGnuTime ? undefined : sampleHighWaterMark(child.pid!);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", resolve);
+  });
+  const sampledKb = await sampled?.stop();
+  if (code !== 0) throw new Error(`node dist/index.js (${name}) exited with ${code}:\n${log}`);
+
+  const peakKb = useGnuTime ? parseMaxRss(await readFile(timeFile, "utf8")) : sampledKb;
+  if (peakKb === undefined || peakKb === 0) throw new Error(`no peak RSS measured for ${name}`);
+  return { peakMb: peakKb / 1024, outputs: parseOutputs(await readFile(outputFile, "utf8")) };
+}
+
+function parseMaxRss(report: string): number | undefined {
+  const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Polls VmHWM every 5 ms; the last value read is the peak (the kernel keeps the maximum). */
+function sampleHighWaterMark(pid: number): { stop(): Promise<number | undefined> } {
+  let peak: number | undefined;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"));
+        if (match) peak = Math.max(peak ?? 0, Number(match[1]));
+      } catch {
+        return; // the process is gone
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
+/** GITHUB_OUTPUT lines: `name=value`, or `name<<DELIMITER` … `DELIMITER`. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      outputs[heredoc[1]!] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (line.includes("=")) {
+      outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+    }
+  }
+  return outputs;
+}
+
+function checkOutputs(name: string, outputs: Record<string, string>, sent: number, failed: number): void {
+  if (outputs.sent !== String(sent) || outputs.failed !== String(failed)) {
+    throw new Error(`${name}: expected sent=${sent} failed=${failed}, the action wrote ${JSON.stringify(outputs)}`);
+  }
+}
+
+const mb = (value: number) => Math.round(value * 10) / 10;
+
+export async function benchMemory(): Promise<MemoryRow[]> {
+  if (!existsSync(ACTION)) throw new Error(`${ACTION} does not exist: build the action first (npm run build:action)`);
+  const dir = await mkdtemp(join(tmpdir(), "senderkit-bench-memory-"));
+  // The lifecycle is parked (an hour per step): 100,000 messages must not keep this process busy.
+  const sandbox = await startSandbox({ stepDelayMs: 3_600_000 });
+  try {
+    const created = await fetch(`${sandbox.url}/v1/templates`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ slug: "welcome", name: "Welcome", channel: "email", content: { subject: "Hi {{ name }}", html: "<p>Your order {{ order.id }} has shipped.</p>" } }),
+    });
+    if (created.status !== 201) throw new Error(`template setup failed: ${created.status}`);
+    const big = join(dir, "rows.csv");
+    const one = join(dir, "one.csv");
+    await writeCsv(big, ROWS);
+    await writeCsv(one, 1);
+
+    const rows: MemoryRow[] = [];
+    for (const dryRun of [true, false]) {
+      const kind = dryRun ? "dry run" : "real send";
+      const inputs = (file: string, name: string) => ({
+        mode: "batch",
+        "api-key": API_KEY,
+        "base-url": sandbox.url,
+        file,
+        template: "welcome",
+        "dry-run": String(dryRun),
+        "results-file": join(dir, `${name}.jsonl`),
+      });
+      const restName = `rest-${dryRun ? "dry" : "send"}`;
+      const bigName = `rows-${dryRun ? "dry" : "send"}`;
+      process.stderr.write(`  memory: ${kind}, 1 row (at rest)…\n`);
+      const rest = await runAction(dir, restName, inputs(one, restName));
+      checkOutputs(restName, rest.outputs, dryRun ? 0 : 1, 0);
+      process.stderr.write(`  memory: ${kind}, ${ROWS.toLocaleString("en")} rows…\n`);
+      const started = performance.now();
+      const loaded = await runAction(dir, bigName, inputs(big, bigName));
+      const seconds = (performance.now() - started) / 1000;
+      checkOutputs(bigName, loaded.outputs, dryRun ? 0 : ROWS, 0);
+      rows.push({
+        ...benchRow({
+          name: `Action batch of ${ROWS.toLocaleString("en")} CSV rows, ${kind}: peak RSS`,
+          ours: mb(loaded.peakMb),
+          reference: mb(rest.peakMb),
+          unit: "MB",
+          referenceName: `the same ${kind} on a 1-row file (the process at rest)`,
+          target: { atMost: CAP_MB / mb(rest.peakMb) },
+        }),
+        targetText: `peak ≤ ${CAP_MB} MB`,
+        note: `the cap is absolute (ratio target = ${CAP_MB} MB / at-rest MB); ${ROWS.toLocaleString("en")} rows took ${seconds.toFixed(1)} s; peak RSS from ${existsSync(GNU_TIME) ? "/usr/bin/time -v" : "VmHWM sampling"}`,
+      });
+    }
+    return rows;
+  } finally {
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
