@@ -55,59 +55,61 @@ export async function sendBatch(http: HttpClient, items: readonly BatchItem[], o
     else progress.failed++;
   };
 
-  // Bad items fail on their own, before anything is sent; the rest go out in chunks.
-  const chunks: { indexes: number[]; bodies: BatchItemBody[] }[] = [];
-  let current: { indexes: number[]; bodies: BatchItemBody[] } = { indexes: [], bodies: [] };
-  items.forEach((item, index) => {
-    try {
-      const own = (item as { idempotencyKey?: string } | null)?.idempotencyKey;
-      const body = batchItemBody(item, own ?? (base === undefined ? randomUUID() : `${base}-${index}`));
-      current.indexes.push(index);
-      current.bodies.push(body);
-      if (current.bodies.length === chunkSize) {
-        chunks.push(current);
-        current = { indexes: [], bodies: [] };
+  // Each worker takes the next items, checks and builds their bodies, and sends them as one
+  // chunk: building just in time keeps the first request from waiting on the whole batch.
+  // A bad item fails on its own, without being sent; the rest of its chunk goes out.
+  let nextItem = 0;
+  const takeChunk = (): Chunk => {
+    const chunk: Chunk = { indexes: [], bodies: [] };
+    while (chunk.bodies.length < chunkSize && nextItem < items.length) {
+      const index = nextItem++;
+      const item = items[index]!;
+      try {
+        const own = (item as { idempotencyKey?: string } | null)?.idempotencyKey;
+        chunk.bodies.push(batchItemBody(item, own ?? (base === undefined ? randomUUID() : `${base}-${index}`)));
+        chunk.indexes.push(index);
+      } catch (error) {
+        settle({ index, ok: false, error: error as SenderKitError });
       }
-    } catch (error) {
-      settle({ index, ok: false, error: error as SenderKitError });
     }
-  });
-  if (current.bodies.length > 0) chunks.push(current);
-  if (progress.done > 0) options.onProgress?.({ ...progress });
+    return chunk;
+  };
 
-  let next = 0;
   const worker = async () => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++]!;
-      await sendChunk(http, chunk, base, options.signal).then(
-        (chunkResults) => chunkResults.forEach(settle),
-        (error: unknown) => {
-          if (!(error instanceof SenderKitError)) throw error;
-          // A chunk that failed after all retries fails only its own items.
-          for (const index of chunk.indexes) settle({ index, ok: false, error });
-        },
-      );
+    while (nextItem < items.length) {
+      const chunk = takeChunk();
+      if (chunk.bodies.length > 0) {
+        await sendChunk(http, chunk, options.signal).then(
+          (chunkResults) => chunkResults.forEach(settle),
+          (error: unknown) => {
+            if (!(error instanceof SenderKitError)) throw error;
+            // A chunk that failed after all retries fails only its own items.
+            for (const index of chunk.indexes) settle({ index, ok: false, error });
+          },
+        );
+      }
       options.onProgress?.({ ...progress });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return results;
+}
+
+interface Chunk {
+  indexes: number[];
+  bodies: BatchItemBody[];
 }
 
 async function sendChunk(
   http: HttpClient,
-  chunk: { indexes: number[]; bodies: BatchItemBody[] },
-  base: string | undefined,
+  chunk: Chunk,
   signal: AbortSignal | undefined,
 ): Promise<BatchResult[]> {
-  const first = chunk.indexes[0]!;
-  const last = chunk.indexes[chunk.indexes.length - 1]!;
   const { data } = await http.request({
     method: "POST",
     path: "/v1/messages/batch",
     body: { messages: chunk.bodies },
-    // The request's own key never collides with an item key (`${base}-${index}`).
-    idempotencyKey: base === undefined ? undefined : `${base}-batch-${first}-${last}`,
+    keysInItems: true,
     schema: batchResultSchema,
     signal,
   });

@@ -1,7 +1,7 @@
 // The one request function every resource goes through: auth, JSON, idempotency keys,
 // timeouts, retries with backoff, typed errors and response validation.
 import { randomUUID } from "node:crypto";
-import { EnvHttpProxyAgent, errors as undiciErrors } from "undici";
+import { Agent, EnvHttpProxyAgent, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import {
@@ -36,6 +36,12 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
   body?: unknown;
   /** POST only: the caller's key, else a fresh UUID v4 made once for this call. */
   idempotencyKey?: string | undefined;
+  /**
+   * A batch POST whose every item carries its own idempotency key: those keys already make a
+   * retry replay item by item, so no request-level key is sent (storing a second copy of each
+   * 1000-item answer under it would only cost the server memory and time).
+   */
+  keysInItems?: boolean | undefined;
   /** Validates the response body; omit for 204 answers. */
   schema?: S;
   signal?: AbortSignal | undefined;
@@ -44,7 +50,6 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
 export interface Response<T> {
   data: T;
   status: number;
-  headers: Record<string, string>;
   requestId: string | undefined;
 }
 
@@ -64,9 +69,10 @@ export class HttpClient {
     const base = new URL(options.baseUrl);
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, "");
-    // One pooled, keep-alive dispatcher per client; it honours HTTP(S)_PROXY and NO_PROXY.
+    // One pooled, keep-alive dispatcher per client, through HTTP(S)_PROXY (minding NO_PROXY)
+    // when one is set. Without a proxy a plain Agent skips the per-request NO_PROXY check.
     this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connections: 64, keepAliveTimeout: 30_000 });
+    this.#dispatcher = options.dispatcher ?? defaultDispatcher();
     this.#headers = {
       authorization: `Bearer ${options.apiKey}`,
       accept: "application/json",
@@ -83,7 +89,7 @@ export class HttpClient {
       body = JSON.stringify(options.body);
       headers["content-type"] = "application/json; charset=utf-8";
     }
-    if (options.method === "POST") headers["idempotency-key"] = options.idempotencyKey ?? randomUUID();
+    if (options.method === "POST" && !options.keysInItems) headers["idempotency-key"] = options.idempotencyKey ?? randomUUID();
     const search = options.query?.toString();
     const path = `${this.#basePath}${options.path}${search ? `?${search}` : ""}`;
 
@@ -97,10 +103,10 @@ export class HttpClient {
         await sleep(this.#backoff(attempt), options.signal);
         continue;
       }
-      const { status, responseHeaders, text } = outcome;
-      if (status >= 200 && status < 300) return this.#parse(options, status, responseHeaders, text);
+      const { status, text } = outcome;
+      if (status >= 200 && status < 300) return this.#parse(options, status, outcome.headers, text);
 
-      const error = errorFromResponse(status, responseHeaders, text);
+      const error = errorFromResponse(status, flattenHeaders(outcome.headers), text);
       if (!retriesLeft || !isRetryable(error)) throw error;
       let delay = this.#backoff(attempt);
       if (error instanceof RateLimitError && error.retryAfter !== undefined) {
@@ -122,15 +128,25 @@ export class HttpClient {
     body: string | undefined,
     userSignal: AbortSignal | undefined,
   ): Promise<Attempt> {
-    const timeout = AbortSignal.timeout(this.#options.timeout);
-    const signal = userSignal ? AbortSignal.any([userSignal, timeout]) : timeout;
+    // undici's own timers bound the wait for the headers and each stall of the body; they are
+    // far cheaper per request than an AbortSignal.timeout.
+    const timeout = this.#options.timeout;
     try {
-      const response = await this.#dispatcher.request({ origin: this.#origin, path, method, headers, body, signal });
+      const response = await this.#dispatcher.request({
+        origin: this.#origin,
+        path,
+        method,
+        headers,
+        body,
+        signal: userSignal,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
       const text = await response.body.text();
-      return { status: response.statusCode, responseHeaders: flattenHeaders(response.headers), text };
+      return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
       if (userSignal?.aborted) throw userSignal.reason;
-      if (timeout.aborted) {
+      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
         throw new TimeoutError(`request timed out after ${this.#options.timeout} ms (${method} ${path})`, { cause: error });
       }
       if (isNetworkError(error)) {
@@ -143,25 +159,33 @@ export class HttpClient {
   #parse<S extends z.ZodType | undefined>(
     options: RequestOptions<S>,
     status: number,
-    headers: Record<string, string>,
+    headers: RawHeaders,
     text: string,
   ): Response<S extends z.ZodType ? z.output<S> : undefined> {
-    const requestId = headers["x-request-id"];
-    if (options.schema === undefined) {
-      return { data: undefined as never, status, headers, requestId };
-    }
+    const requestId = typeof headers["x-request-id"] === "string" ? headers["x-request-id"] : undefined;
+    if (options.schema === undefined) return { data: undefined as never, status, requestId };
+    const broken = (detail: string, issues: APIError["issues"]) =>
+      new APIError({
+        status,
+        type: "api_error",
+        code: "invalid_response",
+        message: `${options.method} ${options.path}: ${detail}`,
+        issues,
+        requestId,
+        headers: flattenHeaders(headers),
+      });
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw contractBroken(`${options.method} ${options.path}: the response is not JSON`, [], status, headers, requestId);
+      throw broken("the response is not JSON", []);
     }
     const checked = checkWire(options.schema, json);
     if (!checked.ok) {
       const where = checked.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join("; ");
-      throw contractBroken(`${options.method} ${options.path}: the response broke the contract (${where})`, checked.issues, status, headers, requestId);
+      throw broken(`the response broke the contract (${where})`, checked.issues);
     }
-    return { data: checked.value as never, status, headers, requestId };
+    return { data: checked.value as never, status, requestId };
   }
 
   #backoff(attempt: number): number {
@@ -172,9 +196,18 @@ export class HttpClient {
   }
 }
 
+function defaultDispatcher(): Dispatcher {
+  const options = { connections: 64, keepAliveTimeout: 30_000 };
+  const env = process.env;
+  const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  return proxied ? new EnvHttpProxyAgent(options) : new Agent(options);
+}
+
+type RawHeaders = Record<string, string | string[] | undefined>;
+
 interface Attempt {
   status: number;
-  responseHeaders: Record<string, string>;
+  headers: RawHeaders;
   text: string;
 }
 
@@ -197,17 +230,7 @@ function describe(error: unknown): string {
   return typeof code === "string" && !message.includes(code) ? `${code} ${message}` : message;
 }
 
-function contractBroken(
-  message: string,
-  issues: APIError["issues"],
-  status: number,
-  headers: Record<string, string>,
-  requestId: string | undefined,
-): APIError {
-  return new APIError({ status, type: "api_error", code: "invalid_response", message, issues, requestId, headers });
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function flattenHeaders(headers: RawHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;

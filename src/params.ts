@@ -147,5 +147,7 @@ function toCallerIssue(issue: Issue): Issue {
 
 /** The body without absent fields, so what goes on the wire is minimal and stable. */
 export function withoutUndefined<T extends Record<string, unknown>>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
+  const kept: Record<string, unknown> = {};
+  for (const key in body) if (body[key] !== undefined) kept[key] = body[key];
+  return kept as Partial<T>;
 }
