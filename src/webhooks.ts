@@ -66,7 +66,8 @@ export class WebhookVerifier {
     if (typeof signatureHeader !== "string" || signatureHeader.trim() === "") {
       throw new SignatureVerificationError("missing_header", "the X-SenderKit-Signature header is missing");
     }
-    const { timestamp, signatures } = parseSignatureHeader(signatureHeader);
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError("WebhookVerifier.verify: now must be a valid Date");
+    const { timestamp, timestampText, signatures } = parseSignatureHeader(signatureHeader);
     const age = Math.floor(now.getTime() / 1000) - timestamp;
     if (Math.abs(age) > this.#toleranceSeconds) {
       throw new SignatureVerificationError(
@@ -75,7 +76,8 @@ export class WebhookVerifier {
       );
     }
     const matched = this.#secrets.some((secret) => {
-      const expected = Buffer.from(hmacHex(secret, timestamp, rawBody), "utf8");
+      // The signed message is "<t>.<body>" with t exactly as the header gives it.
+      const expected = Buffer.from(hmacHex(secret, timestampText, rawBody), "utf8");
       // Compare every candidate, in constant time, so timing reveals nothing.
       let found = false;
       for (const candidate of signatures) {
@@ -88,31 +90,32 @@ export class WebhookVerifier {
   }
 }
 
-function hmacHex(secret: string, timestamp: number, rawBody: RawBody): string {
+function hmacHex(secret: string, timestamp: number | string, rawBody: RawBody): string {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex");
 }
 
-function parseSignatureHeader(header: string): { timestamp: number; signatures: Buffer[] } {
-  let timestamp: number | undefined;
+function parseSignatureHeader(header: string): { timestamp: number; timestampText: string; signatures: Buffer[] } {
+  let timestampText: string | undefined;
   const signatures: Buffer[] = [];
   for (const part of header.split(",")) {
     const eq = part.indexOf("=");
     if (eq <= 0) throw malformed("an element is not key=value");
+    // Spaces around elements are tolerated (as Stripe's parser does); t itself must be canonical.
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (key === "t") {
-      if (timestamp !== undefined) throw malformed("t appears more than once");
-      if (!/^\d{1,12}$/.test(value)) throw malformed("t is not a unix timestamp");
-      timestamp = Number(value);
+      if (timestampText !== undefined) throw malformed("t appears more than once");
+      if (!/^(0|[1-9]\d{0,11})$/.test(value)) throw malformed("t is not a unix timestamp");
+      timestampText = value;
     } else if (key === "v1") {
       // Only well-formed values can match; keep them as bytes for timingSafeEqual.
       if (/^[0-9a-f]{64}$/.test(value)) signatures.push(Buffer.from(value, "utf8"));
     }
     // Other schemes (v0, future versions) are ignored, as the contract allows new ones.
   }
-  if (timestamp === undefined) throw malformed("no t= element");
+  if (timestampText === undefined) throw malformed("no t= element");
   if (signatures.length === 0) throw malformed("no well-formed v1= element");
-  return { timestamp, signatures };
+  return { timestamp: Number(timestampText), timestampText, signatures };
 }
 
 function malformed(detail: string): SignatureVerificationError {

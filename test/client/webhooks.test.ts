@@ -87,9 +87,14 @@ describe("rejected", () => {
     ["t twice", `t=${VECTOR_T},${VECTOR_HEADER}`, "malformed_header"],
     ["t not a number", "t=yesterday,v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874", "malformed_header"],
     ["not key=value", `${VECTOR_HEADER},garbage`, "malformed_header"],
+    ["t with a leading zero", VECTOR_HEADER.replace("t=", "t=0"), "malformed_header"],
     ["v1 in upper case hex", VECTOR_HEADER.toUpperCase().replace("T=", "t=").replace("V1=", "v1="), "malformed_header"],
   ])("a %s header", (_what, header, expected) => {
     expect(reason(() => verifier.verify(VECTOR_BODY, header, AT_VECTOR_TIME))).toBe(expected);
+  });
+
+  it("an invalid clock instead of skipping the tolerance check", () => {
+    expect(() => verifier.verify(VECTOR_BODY, VECTOR_HEADER, new Date(Number.NaN))).toThrow(TypeError);
   });
 
   it("a parsed object instead of the raw body", () => {
