@@ -1,0 +1,68 @@
+// The action's entry point (bundled into dist/index.js): mask the API key, pick the mode, run
+// it, and turn any failure into a failed step. Each mode is loaded with a dynamic import, so the
+// bundler gives it a chunk of its own and lint mode never loads the HTTP client.
+import { spawn } from "node:child_process";
+import { readGitHubContext } from "./context.ts";
+import { describeError } from "./failure.ts";
+import { InputError, InputReader, MODES, apiKeyFrom, ignoredInputs } from "./inputs.ts";
+import type { Mode } from "./inputs.ts";
+import { createRunner } from "./runner.ts";
+import type { Runner } from "./runner.ts";
+
+/** Set in the environment of the process that runs a batch (see `runBatchInChild`). */
+const BATCH_CHILD = "SENDERKIT_ACTION_BATCH_PROCESS";
+
+async function main(runner: Runner, env: NodeJS.ProcessEnv): Promise<void> {
+  // First of all, before anything could print it.
+  const apiKey = apiKeyFrom(runner, env);
+  runner.setSecret(apiKey);
+  try {
+    const mode = readMode(runner);
+    for (const name of ignoredInputs(runner, mode)) runner.warning(`${name}: not used in ${mode} mode; ignored`);
+    const context = readGitHubContext(env);
+    if (mode === "lint") await (await import("./lint.ts")).runLintMode(runner, context, apiKey);
+    else if (mode === "batch") await (await import("./batch.ts")).runBatchMode(runner, context, apiKey);
+    else await (await import("./send.ts")).runSendMode(runner, context, apiKey);
+  } catch (error) {
+    runner.setFailed(error instanceof InputError ? `${error.message}\nNothing was sent.` : describeError(error));
+  }
+}
+
+function readMode(runner: Runner): Mode {
+  const input = new InputReader(runner);
+  const value = input.text("mode");
+  if (!(MODES as readonly string[]).includes(value)) input.problem("mode", `expected one of ${MODES.join(", ")}, got ${JSON.stringify(value)}`);
+  input.check();
+  return value as Mode;
+}
+
+/**
+ * Runs this script again for a batch, in a child process with a smaller young generation.
+ * A batch streams its rows and holds little, but V8 sizes the young generation of a busy
+ * process by the machine (about 100 MB on a large runner), and that, not the rows, would set
+ * the step's memory. The runner's options cannot include V8 flags, hence the child. It writes
+ * to the same stdout and files; its exit code is the step's.
+ */
+function runBatchInChild(): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, "--max-semi-space-size=8", process.argv[1]!], {
+    env: { ...process.env, [BATCH_CHILD]: "1" },
+    stdio: "inherit",
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward).on("SIGTERM", forward);
+  return new Promise((resolve) => {
+    child.once("error", () => resolve(-1));
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const runner = createRunner();
+const batchInChild = process.env[BATCH_CHILD] === undefined && runner.getInput("mode") === "batch" && process.argv[1] !== undefined;
+const childCode = batchInChild ? await runBatchInChild() : undefined;
+if (childCode === undefined || childCode === -1) {
+  // No child (or it could not start): run here.
+  await main(runner, process.env);
+  if (runner.failed) process.exitCode = 1;
+} else {
+  process.exitCode = childCode;
+}

@@ -1,0 +1,39 @@
+// Markdown for the job summary. Cells are escaped here, so text from rows, templates or the API
+// can neither break a table nor inject HTML into the summary page.
+
+/** A table cell: text, a number, or text shown as code. */
+export type Cell = string | number | { code: string };
+
+export function markdownTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const line = (cells: readonly Cell[]) => `| ${cells.map(renderCell).join(" | ")} |`;
+  return [line(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+function renderCell(cell: Cell): string {
+  if (typeof cell === "number") return String(cell);
+  if (typeof cell === "string") return escapeText(cell);
+  // <code> rather than backticks: a backtick inside the value cannot end it early.
+  return codeText(cell.code);
+}
+
+/** Text shown as code, inline or in a cell (Markdown escapes do not work inside backticks). */
+export function codeText(text: string): string {
+  return text === "" ? "" : `<code>${escapeHtml(text).replace(/\|/g, "&#124;").replace(/\r?\n/g, " ")}</code>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Text safe inside a table cell and outside one: HTML and Markdown specials are neutralised. */
+export function escapeText(text: string): string {
+  return escapeHtml(text)
+    .replace(/\|/g, "&#124;")
+    .replace(/[`*_[\]]/g, (char) => `\\${char}`)
+    .replace(/\r?\n/g, "<br>");
+}
+
+/** "1 message" / "2 messages". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? singular : pluralForm}`;
+}

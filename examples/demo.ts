@@ -1,0 +1,189 @@
+// `npm run demo`: the GitHub Action end to end, on your machine, with no account.
+//
+// It starts the SenderKit sandbox in this process, creates the example templates on it with
+// the client, and then runs the bundled action — `node dist/index.js`, exactly as the Actions
+// runner starts it (INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_*
+// context) — to lint examples/templates, send one message, send a batch from
+// examples/batch/customers.csv and re-run that batch. It prints each step's outputs and job
+// summary, and a table of all steps at the end.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { startSandbox } from "../sandbox/index.ts";
+import { SenderKit } from "../src/index.ts";
+import type { TemplateCreateParams } from "../src/index.ts";
+
+const REPO = fileURLToPath(new URL("../", import.meta.url));
+const ACTION = join(REPO, "dist", "index.js");
+/** Any sk_test_ key works with the sandbox. */
+const API_KEY = "sk_test_demoDEMOdemo0123456789";
+const RUN_ID = "20261122";
+
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[22m` : text);
+const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[22m` : text);
+
+interface StepResult {
+  title: string;
+  code: number | null;
+  outputs: Record<string, string>;
+  created: number;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing; build it with \`node action/build.ts\``);
+  const sandbox = await startSandbox({ stepDelayMs: 500 });
+  const workspace = await mkdtemp(join(tmpdir(), "senderkit-demo-"));
+  const client = new SenderKit({ apiKey: API_KEY, baseUrl: sandbox.url });
+  const steps: StepResult[] = [];
+  try {
+    console.log(bold(`SenderKit sandbox at ${sandbox.url}; workspace ${workspace}\n`));
+    // The workspace is the "checkout": the example templates and batch files.
+    await cp(join(REPO, "examples", "templates"), join(workspace, "examples", "templates"), { recursive: true });
+    await cp(join(REPO, "examples", "batch"), join(workspace, "examples", "batch"), { recursive: true });
+
+    const created: string[] = [];
+    for (const file of (await readdir(join(workspace, "examples", "templates"))).sort()) {
+      const { slug, name, channel, description, content } = parse(await readFile(join(workspace, "examples", "templates", file), "utf8")) as TemplateCreateParams;
+      await client.templates.create({ slug, name, channel, description, content });
+      created.push(`${slug} (${channel})`);
+    }
+    console.log(`Created ${created.length} templates on the sandbox with the client: ${created.join(", ")}\n`);
+
+    const step = async (title: string, inputs: Record<string, string>, attempt = 1) => {
+      const before = sandbox.messages().length;
+      const result = await runAction(workspace, { "api-key": API_KEY, "base-url": sandbox.url, ...inputs }, attempt);
+      const createdNow = sandbox.messages().length - before;
+      steps.push({ title, code: result.code, outputs: result.outputs, created: createdNow });
+      printStep(title, inputs, result, createdNow);
+    };
+
+    await step("1. Lint the example templates", { mode: "lint", templates: "examples/templates/*.{yml,yaml,json}" });
+
+    // A pull request that breaks a template: a typo in a fixture, a placeholder nothing gives.
+    const welcome = await readFile(join(workspace, "examples", "templates", "welcome.yml"), "utf8");
+    await cp(join(workspace, "examples", "templates"), join(workspace, "pr-templates"), { recursive: true });
+    await writeFile(
+      join(workspace, "pr-templates", "welcome.yml"),
+      welcome.replace("<p>Your {{ user.plan", "<p>Use {{ coupon }} on your {{ user.plan").replace("first_name: Ada", "frist_name: Ada"),
+    );
+    await step("2. Lint a pull request that breaks welcome.yml", { mode: "lint", templates: "pr-templates/*.{yml,yaml,json}" });
+
+    await step("3. Send one message", {
+      mode: "send",
+      template: "welcome",
+      to: "ada@example.com",
+      vars: "user:\n  first_name: Ada\n  plan: pro\nlinks:\n  dashboard: https://app.example.com/dashboard\n",
+    });
+
+    const batch = { mode: "batch", file: "examples/batch/customers.csv", template: "order-shipped", "fail-on-error": "false", "results-file": join(workspace, "results.jsonl") };
+    await step("4. Send a batch (customers.csv: 4 good rows, 2 bad)", batch);
+    console.log(dim("   results file (one JSON line per row):"));
+    for (const line of (await readFile(join(workspace, "results.jsonl"), "utf8")).trim().split("\n")) console.log(dim(`     ${line}`));
+    console.log();
+
+    await step('5. Re-run the batch ("Re-run failed jobs": same GITHUB_RUN_ID, attempt 2)', batch, 2);
+
+    printTable(steps);
+    console.log(`\nMessages the sandbox holds: ${sandbox.messages().length}. The re-run created none: it replayed the first run's answers.`);
+  } finally {
+    await client.close();
+    await sandbox.close();
+    await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+interface ActionRun {
+  code: number | null;
+  log: string[];
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** `node dist/index.js` as the runner starts it. */
+async function runAction(workspace: string, inputs: Record<string, string>, attempt: number): Promise<ActionRun> {
+  const files = await mkdtemp(join(tmpdir(), "senderkit-demo-step-"));
+  try {
+    const outputFile = join(files, "output");
+    const summaryFile = join(files, "summary.md");
+    await writeFile(outputFile, "");
+    await writeFile(summaryFile, "");
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)));
+    Object.assign(env, {
+      GITHUB_ACTIONS: "true",
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      RUNNER_TEMP: files,
+      GITHUB_REPOSITORY: "acme/shop",
+      GITHUB_RUN_ID: RUN_ID,
+      GITHUB_RUN_ATTEMPT: String(attempt),
+      GITHUB_JOB: "demo",
+      GITHUB_ACTION: inputs.mode ?? "send",
+      GITHUB_SHA: "3f0c8490a1b2c3d4e5f60718293a4b5c6d7e8f90",
+      GITHUB_WORKFLOW: "SenderKit demo",
+      GITHUB_SERVER_URL: "https://github.com",
+    });
+    for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+    const child = spawn(process.execPath, [ACTION], { cwd: workspace, env, stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", resolve);
+    });
+    return { code, log: text.split("\n").filter((line) => line !== ""), outputs: readOutputs(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
+  } finally {
+    await rm(files, { recursive: true, force: true });
+  }
+}
+
+/** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` entries. */
+function readOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const entry = /^([^<]+)<<(.+)$/.exec(lines[i]!);
+    if (!entry) continue;
+    const end = lines.indexOf(entry[2]!, i + 1);
+    outputs[entry[1]!] = lines.slice(i + 1, end).join("\n");
+    i = end;
+  }
+  return outputs;
+}
+
+function printStep(title: string, inputs: Record<string, string>, result: ActionRun, created: number): void {
+  console.log(bold(`── ${title} ${"─".repeat(Math.max(0, 72 - title.length))}`));
+  const shown = Object.entries(inputs)
+    .filter(([name]) => name !== "api-key" && name !== "base-url")
+    .map(([name, value]) => `${name}: ${value.includes("\n") ? JSON.stringify(value) : value}`);
+  console.log(dim(`   with: ${shown.join(" · ")}`));
+  console.log("   log:");
+  for (const line of result.log) {
+    if (line.startsWith("::add-mask::")) continue; // tells the runner to mask the key
+    const command = /^::(group|endgroup|error|warning|notice)([^:]*)::(.*)$/.exec(line);
+    if (!command) console.log(`     ${line}`);
+    else if (command[1] === "group") console.log(`     ▸ ${command[3]}`);
+    else if (command[1] !== "endgroup") console.log(`     ${command[1] === "error" ? "✖" : "⚠"} ${command[1]}${command[2]}: ${command[3]!.replace(/%0A/g, "\n       ")}`);
+  }
+  console.log(`   exit code ${result.code}; messages created ${created}; outputs ${JSON.stringify(result.outputs)}`);
+  console.log("   job summary:");
+  for (const line of result.summary.trimEnd().split("\n")) console.log(`   │ ${line}`);
+  console.log();
+}
+
+function printTable(steps: StepResult[]): void {
+  const rows = steps.map((step) => [step.title, String(step.code), String(step.created), Object.entries(step.outputs).map(([name, value]) => `${name}=${value.length > 40 ? `…${value.slice(-30)}` : value}`).join(" ")]);
+  const headers = ["Step", "Exit", "Created", "Outputs"];
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ");
+  console.log(bold(line(headers)));
+  console.log(widths.map((width) => "─".repeat(width)).join("  "));
+  for (const row of rows) console.log(line(row));
+}
+
+await main();
