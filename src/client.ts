@@ -22,7 +22,7 @@ export interface SenderKitOptions {
   apiKey?: string | undefined;
   /** Default: SENDERKIT_BASE_URL, then https://api.senderkit.com. */
   baseUrl?: string | undefined;
-  /** Milliseconds to wait for an answer's headers, and at most between chunks of its body. Default 30000. */
+  /** Per-attempt timeout in milliseconds. Default 30000. */
   timeout?: number | undefined;
   /** Retries of transient failures (network, timeout, 408, 409 in progress, 429, 5xx). Default 2. */
   maxRetries?: number | undefined;
