@@ -1,6 +1,8 @@
 // Progress of a long batch in the log: a line every few seconds with done/total, the rate and
 // the failures so far, so a person watching a 100,000-row run sees it move.
 
+import { groupDigits } from "./summary.ts";
+
 export const PROGRESS_INTERVAL_MS = 5_000;
 
 export interface ProgressCounts {
@@ -13,8 +15,7 @@ export interface ProgressCounts {
 export function formatProgress(counts: ProgressCounts, elapsedMs: number): string {
   const percent = counts.total === 0 ? 100 : Math.floor((counts.done / counts.total) * 100);
   const rate = elapsedMs > 0 ? Math.round((counts.done * 1000) / elapsedMs) : 0;
-  const number = (value: number) => value.toLocaleString("en-US");
-  return `${number(counts.done)}/${number(counts.total)} (${percent}%) · ${number(rate)}/s · ${number(counts.failed)} failed`;
+  return `${groupDigits(counts.done)}/${groupDigits(counts.total)} (${percent}%) · ${groupDigits(rate)}/s · ${groupDigits(counts.failed)} failed`;
 }
 
 /**

@@ -33,7 +33,17 @@ export function escapeText(text: string): string {
     .replace(/\r?\n/g, "<br>");
 }
 
-/** "1 message" / "2 messages". */
+/** "1 message" / "2,000 messages". */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? singular : pluralForm}`;
+  return `${groupDigits(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * 12345.6 → "12,345.6". By hand rather than toLocaleString: the first Intl call loads ICU's
+ * number data, a measured ~10 ms of every lint run's start-up.
+ */
+export function groupDigits(value: number): string {
+  const [whole = "", fraction] = String(value).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeError } from "../../action/failure.ts";
 import { ProgressReporter, formatProgress } from "../../action/progress.ts";
-import { codeText, escapeText, markdownTable, plural } from "../../action/summary.ts";
+import { codeText, escapeText, groupDigits, markdownTable, plural } from "../../action/summary.ts";
 import { ValidationError } from "../../src/errors.ts";
 
 describe("progress", () => {
@@ -53,5 +53,18 @@ describe("describeError", () => {
     const reused = new ValidationError({ status: 409, type: "conflict", code: "idempotency_key_reused", message: "key reused" });
     expect(describeError(reused)).toMatch(/^SenderKit answered 409 idempotency_key_reused: key reused\nThis step already sent a different message in this workflow run/);
     expect(describeError("text")).toBe("text");
+  });
+});
+
+describe("groupDigits", () => {
+  it.each([
+    [0, "0"],
+    [999, "999"],
+    [1000, "1,000"],
+    [100000, "100,000"],
+    [1234567.25, "1,234,567.25"],
+    [-1234, "-1,234"],
+  ])("%d → %s", (value, expected) => {
+    expect(groupDigits(value)).toBe(expected);
   });
 });
