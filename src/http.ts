@@ -214,6 +214,8 @@ function isRetryable(error: APIError): boolean {
 }
 
 function isNetworkError(error: unknown): boolean {
+  // A mistake in the request itself is no network failure, and another try would not help.
+  if (error instanceof undiciErrors.InvalidArgumentError || error instanceof undiciErrors.NotSupportedError) return false;
   if (error instanceof undiciErrors.UndiciError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code);
