@@ -3,6 +3,7 @@
 // that runs the provider: never in the serialized provider text, so never in the state file.
 import type * as pulumi from "@pulumi/pulumi";
 import { SenderKit } from "../src/index.ts";
+import type { ProviderOperations } from "./lazy-provider.ts";
 import { API_KEY_PATTERN, modeOfApiKey } from "../src/rules.ts";
 
 /** Stack config keys (`pulumi config set --secret senderkit:apiKey …`). */
@@ -43,10 +44,26 @@ export function readSettings(config: ConfigSource | undefined, env: NodeJS.Proce
 
 let settings: ProviderSettings | undefined;
 let client: SenderKit | undefined;
+/**
+ * Why the last `configure` failed. The engine's plugin caches the provider before configure
+ * settles, so later calls must keep failing with this, not quietly fall back to the environment
+ * (which could point at another account).
+ */
+let configureError: Error | undefined;
 
 /** Called by the providers' `configure`; replaces earlier settings. */
 export async function configureProvider(config: ConfigSource | undefined): Promise<void> {
-  const next = readSettings(config);
+  let next: ProviderSettings;
+  try {
+    next = readSettings(config);
+  } catch (error) {
+    configureError = error as Error;
+    settings = undefined;
+    await client?.close();
+    client = undefined;
+    throw error;
+  }
+  configureError = undefined;
   // Both resource types are configured with the same stack config: keep the pooled client then.
   if (settings && client && sameSettings(settings, next)) return;
   const previous = client;
@@ -57,6 +74,7 @@ export async function configureProvider(config: ConfigSource | undefined): Promi
 
 /** The client for this process; from the environment alone if `configure` never ran. */
 export function senderKit(): SenderKit {
+  if (configureError) throw configureError;
   if (client) return client;
   settings ??= readSettings(undefined);
   if (!settings.apiKey) {
@@ -70,6 +88,7 @@ export function senderKit(): SenderKit {
 
 /** "test" or "live" from the configured key, or undefined when there is no well-formed key. */
 export function apiKeyMode(): "test" | "live" | undefined {
+  if (configureError) throw configureError;
   settings ??= readSettings(undefined);
   const key = settings.apiKey;
   return key !== undefined && API_KEY_PATTERN.test(key) ? modeOfApiKey(key) : undefined;
@@ -77,4 +96,37 @@ export function apiKeyMode(): "test" | "live" | undefined {
 
 function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
   return a.apiKey === b.apiKey && a.baseUrl === b.baseUrl && a.maxRetries === b.maxRetries;
+}
+
+/**
+ * API calls in flight at once from this provider process. The engine runs every resource of an
+ * `up` in parallel; past this many, calls queue here instead of all meeting the rate limit at
+ * once and spending their retries on 429s.
+ */
+export const MAX_CALLS_IN_FLIGHT = 8;
+
+const waiting: (() => void)[] = [];
+let inFlight = 0;
+
+/** Runs `call` once fewer than `limit` (default MAX_CALLS_IN_FLIGHT) calls are running. */
+export async function limited<T>(call: () => Promise<T>, limit = MAX_CALLS_IN_FLIGHT): Promise<T> {
+  while (inFlight >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+  inFlight++;
+  try {
+    return await call();
+  } finally {
+    inFlight--;
+    waiting.shift()?.();
+  }
+}
+
+/** The same operations, with every call that talks to the API (create, read, update, delete) limited. */
+export function withCallLimit<Inputs, Outputs>(operations: ProviderOperations<Inputs, Outputs>): ProviderOperations<Inputs, Outputs> {
+  return {
+    ...operations,
+    create: (inputs) => limited(() => operations.create(inputs)),
+    read: (id, props) => limited(() => operations.read(id, props)),
+    update: (id, olds, news) => limited(() => operations.update(id, olds, news)),
+    delete: (id, props) => limited(() => operations.delete(id, props)),
+  };
 }

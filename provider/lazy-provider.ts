@@ -51,8 +51,13 @@ export function lazyProvider<Inputs, Outputs>(location: OperationsModule): pulum
     const { fileURLToPath } = process.getBuiltinModule("node:url");
     // The engine runs the provider in the Pulumi project's directory.
     const requireFromProject = createRequire(join(process.cwd(), "pulumi-program.js"));
-    let file = fileURLToPath(location.url);
-    if (!existsSync(file)) {
+    let file: string | undefined;
+    try {
+      file = fileURLToPath(location.url);
+    } catch {
+      // A path from another operating system (state written on Linux, read on Windows).
+    }
+    if (file === undefined || !existsSync(file)) {
       // The state was written from another checkout or machine: use the `senderkit` package
       // installed in this project.
       let packageJson: string;
@@ -60,7 +65,7 @@ export function lazyProvider<Inputs, Outputs>(location: OperationsModule): pulum
         packageJson = requireFromProject.resolve("senderkit/package.json");
       } catch (error) {
         throw new Error(
-          `the SenderKit provider cannot find ${file}, nor the "senderkit" package from ${process.cwd()}: ` +
+          `the SenderKit provider cannot find ${file ?? location.url}, nor the "senderkit" package from ${process.cwd()}: ` +
             "install it in the Pulumi project (npm install senderkit)",
           { cause: error },
         );

@@ -2,6 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Issue } from "../src/index.ts";
 import { formatPath } from "../src/errors.ts";
+import { isPlainObject as isRecord } from "../src/rules.ts";
+
+// One implementation each, from the core.
+export { isPlainObject as isRecord } from "../src/rules.ts";
+export { withoutUndefined } from "../src/params.ts";
 
 /** What the engine sends, during a preview, for a value not known yet (another resource's output). */
 export const UNKNOWN: string = pulumi.runtime.unknownValue;
@@ -34,14 +39,6 @@ export function sameSet(a: readonly unknown[] | undefined, b: readonly unknown[]
   return left.size === right.size && [...left].every((value) => right.has(value));
 }
 
-/**
- * A copy without the undefined fields. Everything a method returns crosses the engine protocol
- * as a protobuf Struct, which has no `undefined` (encoding one fails the whole call).
- */
-export function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
 /** A copy without the null or undefined fields (the API answers `"text": null` for an absent field). */
 export function withoutNullish(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null && field !== undefined));
@@ -68,10 +65,6 @@ function pathTouchesUnknown(root: unknown, path: readonly (string | number)[]): 
     value = (value as Record<string | number, unknown>)[key];
   }
   return containsUnknown(value);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A failure message for the engine: what was being done, then the API's own words and request id. */

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConflictError, NotFoundError, templateDefinitionIssues } from "../src/index.ts";
 import type { Channel, SenderKit, Template as ApiTemplate, TemplateUpdateParams } from "../src/index.ts";
-import { configureProvider, senderKit } from "./config.ts";
+import { configureProvider, senderKit, withCallLimit } from "./config.ts";
 import { lazyProvider } from "./lazy-provider.ts";
 import type { ProviderOperations } from "./lazy-provider.ts";
 import { checkFailures, containsUnknown, deepEqual, failure, isRecord, withoutNullish, withoutUndefined } from "./properties.ts";
@@ -74,7 +74,7 @@ export interface TemplateOutputs extends TemplateInputs {
 }
 
 /** What each engine call does for a Template; runs in the provider process (see lazy-provider.ts). */
-export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutputs> = {
+export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutputs> = withCallLimit({
   async configure(request) {
     await configureProvider(request.config);
   },
@@ -165,7 +165,7 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
       throw failure(`deleting template "${id}"`, error);
     }
   },
-};
+});
 
 /** An existing template with the declared slug: same channel required, then brought to the declared state. */
 async function adopt(sk: SenderKit, inputs: TemplateInputs): Promise<ApiTemplate> {

@@ -7,11 +7,11 @@
 // `expirePreviousAfterSeconds`). Every other property is updated in place: nothing replaces the
 // endpoint, so nothing mints a new secret by accident.
 import * as pulumi from "@pulumi/pulumi";
-import { NotFoundError } from "../src/index.ts";
+import { NotFoundError, webhookEndpointIssues } from "../src/index.ts";
 import type { EventType, WebhookEndpoint as ApiWebhookEndpoint, WebhookEndpointUpdateParams } from "../src/index.ts";
 import type { Issue } from "../src/index.ts";
-import { LIMITS, eventsProblem, webhookUrlProblem } from "../src/rules.ts";
-import { apiKeyMode, configureProvider, senderKit } from "./config.ts";
+import { rotationOverlapProblem } from "../src/rules.ts";
+import { apiKeyMode, configureProvider, senderKit, withCallLimit } from "./config.ts";
 import { lazyProvider } from "./lazy-provider.ts";
 import type { ProviderOperations } from "./lazy-provider.ts";
 import { checkFailures, containsUnknown, failure, sameSet, withoutUndefined } from "./properties.ts";
@@ -59,7 +59,7 @@ export interface WebhookEndpointOutputs extends WebhookEndpointInputs {
 }
 
 /** What each engine call does for a WebhookEndpoint; runs in the provider process (see lazy-provider.ts). */
-export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs, WebhookEndpointOutputs> = {
+export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs, WebhookEndpointOutputs> = withCallLimit({
   async configure(request) {
     await configureProvider(request.config);
   },
@@ -73,14 +73,8 @@ export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs
       secretVersion: news.secretVersion ?? 1,
       expirePreviousAfterSeconds: news.expirePreviousAfterSeconds ?? DEFAULT_EXPIRE_PREVIOUS_AFTER_SECONDS,
     });
-    const issues: Issue[] = [];
     // Without a well-formed key the mode is unknown: let the API judge a localhost URL.
-    const urlProblem = typeof inputs.url === "string" ? webhookUrlProblem(inputs.url, apiKeyMode() ?? "test") : "expected a string";
-    if (urlProblem) issues.push({ path: ["url"], message: urlProblem });
-    const eventsIssue = eventsProblem(inputs.events);
-    if (eventsIssue) issues.push({ path: ["events"], message: eventsIssue });
-    if (typeof inputs.description !== "string") issues.push({ path: ["description"], message: "expected a string" });
-    if (typeof inputs.enabled !== "boolean") issues.push({ path: ["enabled"], message: "expected a boolean" });
+    const issues: Issue[] = webhookEndpointIssues(inputs, apiKeyMode() ?? "test");
     if (!isIntegerFrom(inputs.secretVersion, 1)) {
       issues.push({ path: ["secretVersion"], message: "expected an integer of 1 or more" });
     } else if (typeof olds.secretVersion === "number" && (inputs.secretVersion as number) < olds.secretVersion) {
@@ -91,10 +85,8 @@ export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs
           `Keep ${olds.secretVersion}, or raise it to ${olds.secretVersion + 1} to rotate again`,
       });
     }
-    const overlap = inputs.expirePreviousAfterSeconds;
-    if (!isIntegerFrom(overlap, 0) || (overlap as number) > LIMITS.maxRotationOverlapSeconds) {
-      issues.push({ path: ["expirePreviousAfterSeconds"], message: `expected an integer from 0 to ${LIMITS.maxRotationOverlapSeconds}` });
-    }
+    const overlapProblem = rotationOverlapProblem(inputs.expirePreviousAfterSeconds);
+    if (overlapProblem) issues.push({ path: ["expirePreviousAfterSeconds"], message: overlapProblem });
     return { inputs: inputs as WebhookEndpointInputs, failures: checkFailures(issues, inputs) };
   },
 
@@ -157,6 +149,9 @@ export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs
       let signingSecret = olds.signingSecret;
       if (rotationRequested(olds, news)) {
         endpoint = await endpoints.rotateSecret(id, { expirePreviousAfterSeconds: news.expirePreviousAfterSeconds });
+        if (endpoint.secret === undefined) {
+          throw new Error(`the API returned no new signing secret; raise secretVersion again to rotate once more`);
+        }
         signingSecret = endpoint.secret;
       }
       endpoint ??= await endpoints.get(id);
@@ -175,7 +170,7 @@ export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs
       throw failure(`deleting webhook endpoint ${id}`, error);
     }
   },
-};
+});
 
 /** Only a raised secretVersion rotates; states from before it existed count as version 1. */
 function rotationRequested(olds: Partial<WebhookEndpointOutputs>, news: WebhookEndpointInputs): boolean {
@@ -198,7 +193,7 @@ function endpointOutputs(
     secretVersion: settings.secretVersion,
     expirePreviousAfterSeconds: settings.expirePreviousAfterSeconds,
     signingSecret,
-  });
+  }) as WebhookEndpointOutputs;
 }
 
 function changed(old: unknown, next: unknown): boolean {

@@ -111,7 +111,9 @@ export class HttpClient {
       let delay = this.#backoff(attempt);
       if (error instanceof RateLimitError && error.retryAfter !== undefined) {
         if (error.retryAfter > MAX_RETRY_AFTER_SECONDS) throw error;
-        delay = Math.max(error.retryAfter * 1000, 0);
+        // Up to a second more than asked, so that many calls limited together do not all come
+        // back in the same instant and be limited again.
+        delay = error.retryAfter * 1000 + Math.random() * 1000;
       }
       await sleep(delay, options.signal);
     }

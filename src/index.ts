@@ -30,5 +30,6 @@ export type { Channel, MessageStatus, EventType } from "./rules.ts";
 export { CHANNELS, EVENT_TYPES, MESSAGE_STATUSES } from "./rules.ts";
 export type { EmailContent, SmsContent, PushContent, WebPushContent } from "./wire.ts";
 export { templateDefinitionIssues } from "./template-input.ts";
+export { webhookEndpointIssues } from "./resources/webhook-endpoints.ts";
 export type { TemplateDefinition } from "./template-input.ts";
 export * as template from "./template/index.ts";

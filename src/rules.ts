@@ -169,6 +169,12 @@ export function eventsProblem(events: unknown): string | undefined {
   return undefined;
 }
 
+/** `expire_previous_after_seconds` of a rotation: 0 to 604800 (section 8). */
+export function rotationOverlapProblem(seconds: unknown): string | undefined {
+  const ok = typeof seconds === "number" && Number.isInteger(seconds) && seconds >= 0 && seconds <= LIMITS.maxRotationOverlapSeconds;
+  return ok ? undefined : `expected an integer from 0 to ${LIMITS.maxRotationOverlapSeconds}`;
+}
+
 export function idempotencyKeyProblem(key: string): string | undefined {
   if (key.length === 0) return "must not be empty";
   if (key.length > LIMITS.idempotencyKeyLength) return `at most ${LIMITS.idempotencyKeyLength} characters`;

@@ -6,7 +6,7 @@ import type { Page, WebhookEndpoint } from "../objects.ts";
 import { iteratePages, listQuery } from "../pagination.ts";
 import type { ListParams } from "../pagination.ts";
 import { withoutUndefined } from "../params.ts";
-import { LIMITS, eventsProblem, webhookUrlProblem } from "../rules.ts";
+import { eventsProblem, rotationOverlapProblem, webhookUrlProblem } from "../rules.ts";
 import type { EventType } from "../rules.ts";
 import { listSchema, webhookEndpointSchema } from "../wire.ts";
 import { segment } from "./segment.ts";
@@ -82,9 +82,8 @@ export class WebhookEndpoints {
   /** A new secret; the previous one keeps signing deliveries until it expires. */
   async rotateSecret(id: string, params: RotateSecretParams = {}, options: { idempotencyKey?: string } = {}): Promise<WebhookEndpoint> {
     const seconds = params.expirePreviousAfterSeconds;
-    if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0 || seconds > LIMITS.maxRotationOverlapSeconds)) {
-      throw invalidInput([{ path: ["expirePreviousAfterSeconds"], message: `expected an integer from 0 to ${LIMITS.maxRotationOverlapSeconds}` }]);
-    }
+    const problem = seconds === undefined ? undefined : rotationOverlapProblem(seconds);
+    if (problem) throw invalidInput([{ path: ["expirePreviousAfterSeconds"], message: problem }]);
     const { data } = await this.#http.request({
       method: "POST",
       path: `/v1/webhook_endpoints/${segment(id, "id")}/rotate_secret`,
@@ -96,21 +95,34 @@ export class WebhookEndpoints {
   }
 
   #check(params: WebhookEndpointUpdateParams, partial: boolean): void {
-    const issues: Issue[] = [];
-    if (params.url !== undefined || !partial) {
-      const problem = typeof params.url === "string" ? webhookUrlProblem(params.url, this.#mode ?? "live") : "expected a string";
-      if (problem) issues.push({ path: ["url"], message: problem });
-    }
-    if (params.events !== undefined || !partial) {
-      const problem = eventsProblem(params.events);
-      if (problem) issues.push({ path: ["events"], message: problem });
-    }
-    if (params.description !== undefined && typeof params.description !== "string") {
-      issues.push({ path: ["description"], message: "expected a string" });
-    }
-    if (params.enabled !== undefined && typeof params.enabled !== "boolean") {
-      issues.push({ path: ["enabled"], message: "expected a boolean" });
-    }
+    const issues = webhookEndpointIssues(params, this.#mode ?? "live", { partial });
     if (issues.length > 0) throw invalidInput(issues);
   }
+}
+
+/**
+ * Every problem with a webhook endpoint's fields, as the API will judge them in `mode`;
+ * `partial` for updates, where fields may be absent. The Pulumi provider's `check` uses it too.
+ */
+export function webhookEndpointIssues(
+  params: { url?: unknown; events?: unknown; description?: unknown; enabled?: unknown },
+  mode: "test" | "live",
+  options: { partial?: boolean } = {},
+): Issue[] {
+  const issues: Issue[] = [];
+  if (params.url !== undefined || !options.partial) {
+    const problem = typeof params.url === "string" ? webhookUrlProblem(params.url, mode) : "expected a string";
+    if (problem) issues.push({ path: ["url"], message: problem });
+  }
+  if (params.events !== undefined || !options.partial) {
+    const problem = eventsProblem(params.events);
+    if (problem) issues.push({ path: ["events"], message: problem });
+  }
+  if (params.description !== undefined && typeof params.description !== "string") {
+    issues.push({ path: ["description"], message: "expected a string" });
+  }
+  if (params.enabled !== undefined && typeof params.enabled !== "boolean") {
+    issues.push({ path: ["enabled"], message: "expected a boolean" });
+  }
+  return issues;
 }

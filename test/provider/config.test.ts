@@ -1,7 +1,7 @@
 // Where the provider's credentials come from, and how bad ones fail.
 import { afterEach, describe, expect, it } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_MAX_RETRIES, readSettings } from "../../provider/config.ts";
+import { DEFAULT_MAX_RETRIES, limited, readSettings } from "../../provider/config.ts";
 import { templateProvider } from "../../provider/template.ts";
 import type { TemplateInputs, TemplateOutputs } from "../../provider/template.ts";
 import { TEST_KEY, stackConfig } from "./helpers.ts";
@@ -29,10 +29,6 @@ describe("readSettings", () => {
     });
   });
 
-  it("waits out rate limits by default: more retries than the client's 2", () => {
-    expect(DEFAULT_MAX_RETRIES).toBeGreaterThanOrEqual(10);
-  });
-
   it("rejects a maxRetries that is not a whole number of 0 or more", () => {
     for (const bad of ["-1", "2.5", "many"]) {
       expect(() => readSettings(stackConfig({ "senderkit:maxRetries": bad }), {})).toThrow(/senderkit:maxRetries must be an integer of 0 or more/);
@@ -45,8 +41,18 @@ describe("configure", () => {
     await provider.configure({ config: stackConfig({}) });
   });
 
-  it("fails on a bad maxRetries, so the engine reports it before any resource", async () => {
-    await expect(provider.configure({ config: stackConfig({ "senderkit:maxRetries": "-3" }) })).rejects.toThrow(/maxRetries/);
+  it("fails on a bad maxRetries, and keeps failing rather than falling back to the environment", async () => {
+    const saved = process.env.SENDERKIT_API_KEY;
+    process.env.SENDERKIT_API_KEY = "sk_live_FromTheEnvironment0001";
+    try {
+      const config = stackConfig({ "senderkit:apiKey": TEST_KEY, "senderkit:maxRetries": "-3" });
+      await expect(provider.configure({ config })).rejects.toThrow(/maxRetries/);
+      // The engine's plugin caches the provider before configure settles, then calls it again.
+      await expect(provider.create(SMS)).rejects.toThrow(/maxRetries/);
+    } finally {
+      if (saved === undefined) delete process.env.SENDERKIT_API_KEY;
+      else process.env.SENDERKIT_API_KEY = saved;
+    }
   });
 
   it("reports a malformed key without echoing it", async () => {
@@ -58,5 +64,24 @@ describe("configure", () => {
     );
     expect(failure?.message).toMatch(/apiKey: malformed/);
     expect(failure?.message).not.toContain(malformed);
+  });
+});
+
+describe("limited", () => {
+  it("runs at most `limit` calls at once, queues the rest, and releases a slot on failure", async () => {
+    let running = 0;
+    let peak = 0;
+    const call = (fail: boolean) => async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      if (fail) throw new Error("boom");
+      return "ok";
+    };
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => limited(call(i % 4 === 0), 3)));
+    expect(peak).toBe(3);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(15);
+    expect(results.filter((r) => r.status === "rejected")).toHaveLength(5);
   });
 });

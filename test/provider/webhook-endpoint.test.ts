@@ -7,6 +7,7 @@ import type { Sandbox } from "../../sandbox/index.ts";
 import { webhookEndpointProvider } from "../../provider/webhook-endpoint.ts";
 import type { WebhookEndpointInputs, WebhookEndpointOutputs } from "../../provider/webhook-endpoint.ts";
 import { LIVE_KEY, TEST_KEY, configFor, startWebhookReceiver, uniqueSlug } from "./helpers.ts";
+import { json, startScriptedServer } from "../helpers/scripted-server.ts";
 import type { WebhookReceiver } from "./helpers.ts";
 
 const provider = webhookEndpointProvider as Required<pulumi.dynamic.ResourceProvider<WebhookEndpointInputs, WebhookEndpointOutputs>>;
@@ -194,6 +195,23 @@ describe("update", () => {
     // The rotated secret is then kept like any other.
     const later = await provider.update(id, rotated.outs!, await checkedInputs(endpoint({ ...news, description: "after" }), news));
     expect(later.outs!.signingSecret).toBe(rotated.outs!.signingSecret);
+  });
+
+  it("fails a rotation whose answer carries no new secret, instead of dropping the secret from state", async () => {
+    const { id, outs } = await createEndpoint();
+    // A server that answers rotate_secret with the endpoint but no secret.
+    const stripping = await startScriptedServer((req, res) => {
+      const endpointBody = { object: "webhook_endpoint", id, url: outs.url, events: outs.events, description: "", enabled: true,
+        created_at: "2026-11-22T10:00:00.000Z", updated_at: "2026-11-22T10:00:00.000Z" };
+      json(res, req.path.endsWith("/rotate_secret") ? 200 : 404, endpointBody);
+    });
+    try {
+      await provider.configure(configFor(stripping.url));
+      const news = await checkedInputs(endpoint({ secretVersion: 2 }), outs);
+      await expect(provider.update(id, outs, news)).rejects.toThrow(/no new signing secret; raise secretVersion again/);
+    } finally {
+      await stripping.close();
+    }
   });
 
   it("with an overlap of 0 the old secret stops verifying at once", async () => {
