@@ -187,3 +187,17 @@ describe("other calls", () => {
     }
   });
 });
+
+describe("timestamps", () => {
+  it.each(["2099-02-30T00:00:00Z", "2027-04-31T09:00:00Z", "2027-13-01T09:00:00Z", "2097-02-29T00:00:00+01:00"])(
+    "rejects scheduledAt %s, a day the calendar does not have",
+    async (scheduledAt) => {
+      expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { scheduledAt })))).toEqual(["scheduledAt"]);
+    },
+  );
+
+  it("accepts a leap day and an offset", async () => {
+    await sk.send("welcome", "a@example.com", { scheduledAt: "2096-02-29T09:00:00+02:00" });
+    expect(JSON.parse(server.requests.at(-1)!.body).scheduled_at).toBe("2096-02-29T09:00:00+02:00");
+  });
+});
