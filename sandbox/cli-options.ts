@@ -12,9 +12,9 @@ sk_test_ + 16 or more letters or digits (test mode), or sk_live_ + the same (liv
   --port N              port to listen on (default 0: a free port)
   --step-ms N           test-mode lifecycle step, queued → sent → delivered (default 1000)
   --rate-limit N        answer 429 past N requests per key per window (default: no limit)
-  --rate-window S       the rate-limit window in seconds (default 1)
+  --rate-window S       the rate-limit window in seconds (default 1; needs --rate-limit)
   --fault-rate F        fraction of requests (0 to 1) that get an injected fault
-  --fault-seed S        seed of the fault sequence (default 1)
+  --fault-seed S        seed of the fault sequence (default 1; this and the next two need --fault-rate)
   --fault-kinds a,b     kinds to inject (default all): ${FAULT_KINDS.join(", ")}
   --fault-late-ms N     delay of a "late" answer (default 1500)
   --revoked-key KEY     answer 403 api_key_revoked for KEY (repeatable)
@@ -44,6 +44,15 @@ export function parseCommandLine(argv: string[]): SandboxOptions | "help" {
     },
   });
   if (values.help === true) return "help";
+  // Flags that only refine another one would otherwise be silently ignored.
+  for (const [flag, needs] of [
+    ["rate-window", "rate-limit"],
+    ["fault-seed", "fault-rate"],
+    ["fault-kinds", "fault-rate"],
+    ["fault-late-ms", "fault-rate"],
+  ] as const) {
+    if (values[flag] !== undefined && values[needs] === undefined) throw new Error(`--${flag} needs --${needs}`);
+  }
   const options: SandboxOptions = {
     port: integer(values.port, "--port", 0, 65535) ?? 0,
     revokedKeys: values["revoked-key"] ?? [],

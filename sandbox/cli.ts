@@ -5,7 +5,7 @@
 //                     [--revoked-key KEY]... [--out-of-plan-key KEY]... [--isolate-keys]
 import { USAGE, parseCommandLine } from "./cli-options.ts";
 import { startSandbox } from "./index.ts";
-import type { SandboxOptions } from "./index.ts";
+import type { Sandbox, SandboxOptions } from "./index.ts";
 
 async function main(): Promise<void> {
   let options: SandboxOptions | "help";
@@ -20,7 +20,20 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const sandbox = await startSandbox(options);
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox(options);
+  } catch (error) {
+    // One clear line, not a stack: the usual causes are the user's (a port in use or not allowed).
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason =
+      code === "EADDRINUSE" ? `port ${options.port} is already in use (choose another with --port, or 0 for a free one)`
+      : code === "EACCES" ? `not allowed to listen on port ${options.port}`
+      : message;
+    process.stderr.write(`senderkit-sandbox: cannot start: ${reason}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const faults = options.faults === undefined ? "" : `, faults ${options.faults.rate * 100}% (seed ${options.faults.seed})`;
   process.stdout.write(
     `SenderKit sandbox listening on ${sandbox.url}${faults}\n` +

@@ -149,7 +149,7 @@ function subscribes(endpoint: StoredWebhookEndpoint, type: string): boolean {
 }
 
 /** The unexpired secrets, newest first; expired ones are dropped for good. */
-export function liveSecrets(endpoint: StoredWebhookEndpoint): string[] {
+function liveSecrets(endpoint: StoredWebhookEndpoint): string[] {
   const now = Date.now();
   endpoint.secrets = endpoint.secrets.filter((secret) => secret.expiresAt === null || secret.expiresAt > now);
   return endpoint.secrets.map((secret) => secret.value);

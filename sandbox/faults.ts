@@ -20,6 +20,15 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/**
+ * Kinds only `failNext` forces (never drawn by the seeded sequence, so not in FAULT_KINDS).
+ * `500_in_handler`: the request gets as far as its handler (authenticated, routed, its
+ * Idempotency-Key claimed, its body parsed), which then fails with `500 internal_error` before
+ * changing anything; like every 5xx, the answer is not stored under the key.
+ */
+const FORCED_FAULT_KINDS = ["500_in_handler"] as const;
+export type ForcedFaultKind = FaultKind | (typeof FORCED_FAULT_KINDS)[number];
+
 export interface FaultOptions {
   /** Fraction of requests that fail, 0 to 1. */
   rate: number;
@@ -31,7 +40,7 @@ export interface FaultOptions {
   lateMs?: number;
 }
 
-export const DEFAULT_LATE_MS = 1500;
+const DEFAULT_LATE_MS = 1500;
 
 export function isFaultKind(value: string): value is FaultKind {
   return (FAULT_KINDS as readonly string[]).includes(value);
@@ -43,7 +52,7 @@ export class FaultInjector {
   #kinds: readonly FaultKind[] = FAULT_KINDS;
   #lateMs = DEFAULT_LATE_MS;
   #requestNumber = 0;
-  readonly #forced: FaultKind[] = [];
+  readonly #forced: ForcedFaultKind[] = [];
 
   constructor(options: FaultOptions | undefined) {
     this.configure(options);
@@ -64,8 +73,8 @@ export class FaultInjector {
   }
 
   /** Makes the next `count` requests fail with `kind`, before any seeded fault. */
-  force(kind: FaultKind, count = 1): void {
-    if (!isFaultKind(kind)) throw new RangeError(`unknown fault kind ${JSON.stringify(kind)}`);
+  force(kind: ForcedFaultKind, count = 1): void {
+    if (!isFaultKind(kind) && !(FORCED_FAULT_KINDS as readonly string[]).includes(kind)) throw new RangeError(`unknown fault kind ${JSON.stringify(kind)}`);
     for (let i = 0; i < count; i++) this.#forced.push(kind);
   }
 
@@ -74,7 +83,7 @@ export class FaultInjector {
   }
 
   /** The fault for the request that just arrived, or undefined (the common case). */
-  next(): FaultKind | undefined {
+  next(): ForcedFaultKind | undefined {
     if (this.#forced.length > 0) return this.#forced.shift();
     if (this.#rate === 0) return undefined;
     const n = this.#requestNumber++;

@@ -11,7 +11,7 @@ import { KeyRegistry } from "./auth.ts";
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_DELAYS_MS, Deliveries } from "./deliveries.ts";
 import type { WebhookDelivery } from "./deliveries.ts";
 import { FaultInjector } from "./faults.ts";
-import type { FaultKind, FaultOptions } from "./faults.ts";
+import type { FaultOptions, ForcedFaultKind } from "./faults.ts";
 import { Lifecycle, TimerQueue } from "./lifecycle.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import type { RateLimitOptions } from "./rate-limit.ts";
@@ -21,7 +21,7 @@ import { messageHistory, messageText } from "./store.ts";
 import type { Mode, StoredMessage } from "./store.ts";
 
 export { FAULT_KINDS } from "./faults.ts";
-export type { FaultKind, FaultOptions } from "./faults.ts";
+export type { FaultKind, FaultOptions, ForcedFaultKind } from "./faults.ts";
 export type { RateLimitOptions } from "./rate-limit.ts";
 export type { DeliveryAttempt, WebhookDelivery } from "./deliveries.ts";
 export type { RequestCounters } from "./server.ts";
@@ -82,8 +82,11 @@ export interface Sandbox {
   readonly requests: RequestCounters;
   /** Replaces the fault configuration (undefined: no faults); the seeded sequence restarts. */
   setFaults(faults: FaultOptions | undefined): void;
-  /** Makes the next `count` requests (default 1) fail with `kind`, whatever the fault rate. */
-  failNext(kind: FaultKind, count?: number): void;
+  /**
+   * Makes the next `count` requests (default 1) fail with `kind`, whatever the fault rate; besides
+   * the FAULT_KINDS, `500_in_handler` fails inside the handler, after the Idempotency-Key is claimed.
+   */
+  failNext(kind: ForcedFaultKind, count?: number): void;
 }
 
 export const DEFAULT_STEP_DELAY_MS = 1000;

@@ -124,6 +124,8 @@ class StepQueue {
   #dues: number[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** True while #fire runs steps: it arms the timer itself when done. */
+  #firing = false;
   #closed = false;
   readonly #delayMs: number;
   readonly #step: (message: StoredMessage) => void;
@@ -137,7 +139,9 @@ class StepQueue {
     if (this.#closed) return;
     this.#messages.push(message);
     this.#dues.push(Date.now() + this.#delayMs);
-    this.#timer ??= setTimeout(this.#fire, this.#delayMs);
+    // While firing, #fire arms the one timer for what is left when it is done: arming here too
+    // would leave a second timer that nothing clears.
+    if (!this.#firing) this.#timer ??= setTimeout(this.#fire, this.#delayMs);
   }
 
   close(): void {
@@ -146,13 +150,26 @@ class StepQueue {
     this.#timer = undefined;
     this.#messages = [];
     this.#dues = [];
+    this.#head = 0;
   }
 
   readonly #fire = (): void => {
     this.#timer = undefined;
+    if (this.#closed) return;
+    this.#firing = true;
+    try {
+      this.#runDue();
+    } finally {
+      this.#firing = false;
+    }
+  };
+
+  #runDue(): void {
     const now = Date.now();
-    // Steps run now may add the next step; it is due a full delay later, after this loop.
-    while (this.#head < this.#messages.length && this.#dues[this.#head]! <= now) {
+    // Steps run now may add the next step: only the entries there before this loop run in it
+    // (with stepDelayMs 0 a new one is due at once, and still waits for the next tick).
+    const end = this.#messages.length;
+    while (this.#head < end && this.#dues[this.#head]! <= now) {
       const message = this.#messages[this.#head]!;
       this.#head++;
       try {
@@ -176,7 +193,7 @@ class StepQueue {
     }
     // Steps a few milliseconds apart run together: one timer per tick, not one per millisecond.
     this.#timer = setTimeout(this.#fire, Math.max(STEP_TICK_MS, this.#dues[this.#head]! - now));
-  };
+  }
 }
 
 const FAILURE = { code: "undeliverable", message: "the recipient could not be reached (test-mode magic recipient)" };

@@ -5,8 +5,8 @@
 import { invalidParameter } from "./errors.ts";
 import type { Issue } from "./errors.ts";
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
 
 export interface ListQuerySpec {
   /** Parameters whose value must be one of the listed ones. */

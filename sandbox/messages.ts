@@ -90,7 +90,9 @@ function prepareSend(
   if (sendChannel !== "email") {
     const issues: Issue[] = [];
     for (const field of ["cc", "bcc", "reply_to"] as const) {
-      if (body[field] != null) issues.push({ path: [field], message: `only the email channel accepts ${field} (this is a ${sendChannel} message)` });
+      const value = body[field];
+      // An empty cc or bcc list asks for nothing, like an absent one (the contract's own example sends "bcc": []).
+      if (value != null && !(Array.isArray(value) && value.length === 0)) issues.push({ path: [field], message: `only the email channel accepts ${field} (this is a ${sendChannel} message)` });
     }
     if (issues.length > 0) throw validationFailure("channel_mismatch", issues, "channel mismatch");
   }

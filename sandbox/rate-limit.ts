@@ -11,7 +11,7 @@ export interface RateLimitOptions {
 }
 
 /** The nominal limit announced when no limiter is configured. */
-export const UNLIMITED = 1_000_000;
+const UNLIMITED = 1_000_000;
 
 export interface RateLimitVerdict {
   limit: number;

@@ -9,7 +9,7 @@ import { LIMITS, idempotencyKeyProblem, isPlainObject } from "../src/rules.ts";
 import type { ApiRequest } from "./api.ts";
 import type { KeyContext, KeyRegistry } from "./auth.ts";
 import { ApiError, errorBody, invalidParameter } from "./errors.ts";
-import type { FaultInjector, FaultKind } from "./faults.ts";
+import type { FaultInjector, ForcedFaultKind } from "./faults.ts";
 import { newRequestId } from "./ids.ts";
 import { storedBody } from "./idempotency.ts";
 import type { IdempotencyRecord, IdempotencyStore } from "./idempotency.ts";
@@ -26,6 +26,8 @@ const DISCARD_LIMIT_BYTES = 16 * LIMITS.bodyBytes;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Starts the stand-in for a body that is not UTF-8: a lone surrogate never comes out of a UTF-8 decode. */
 const NOT_UTF8 = "\uD800";
+/** A body nested deeper than this (objects and arrays; the body itself is level 1) is `400 invalid_parameter`. */
+const MAX_JSON_DEPTH = 64;
 
 const BAD_GATEWAY_HTML =
   "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n" +
@@ -37,7 +39,7 @@ export interface RequestCounters {
   /** Answers sent, by status code. */
   byStatus: Record<number, number>;
   /** Faults injected, by kind. */
-  faults: Partial<Record<FaultKind, number>>;
+  faults: Partial<Record<ForcedFaultKind, number>>;
 }
 
 export interface ApiServerDeps {
@@ -53,8 +55,8 @@ interface Exchange {
   req: IncomingMessage;
   res: ServerResponse;
   requestId: string;
-  /** A fault that acts on the answer (`late`, `reset_after_commit`), if any. */
-  fault: FaultKind | undefined;
+  /** A fault that acts later (`late`, `reset_after_commit`, `500_in_handler`), if any. */
+  fault: ForcedFaultKind | undefined;
   rate: RateLimitVerdict | undefined;
 }
 
@@ -151,7 +153,7 @@ export class ApiServer {
   }
 
   /** Faults that answer (or hang up) without processing. True when the request is done with. */
-  #answerEarlyFault(exchange: Exchange, fault: FaultKind): boolean {
+  #answerEarlyFault(exchange: Exchange, fault: ForcedFaultKind): boolean {
     switch (fault) {
       case "reset_before":
         exchange.req.socket.destroy();
@@ -171,7 +173,7 @@ export class ApiServer {
         return true;
       }
       default:
-        return false; // late and reset_after_commit act on the answer
+        return false; // late and reset_after_commit act on the answer, 500_in_handler in #run
     }
   }
 
@@ -244,6 +246,7 @@ export class ApiServer {
         idempotencyKey,
         now,
       };
+      if (exchange.fault === "500_in_handler") throw new ApiError("internal_error", "internal error inside the handler (injected fault)");
       const result = route.handler(request);
       status = result.status;
       text = result.text ?? (result.body === undefined ? "" : JSON.stringify(result.body));
@@ -333,14 +336,43 @@ function parseJsonObject(body: string, contentType: string | undefined): Record<
     throw new ApiError("invalid_json", `the body must be sent as Content-Type: application/json (got ${JSON.stringify(contentType)})`, []);
   }
   if (body.startsWith(NOT_UTF8)) throw new ApiError("invalid_json", "the body is not valid UTF-8", []);
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body; // a BOM is tolerated
   let value: unknown;
   try {
-    value = JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body); // a BOM is tolerated
+    value = JSON.parse(text);
   } catch (error) {
     throw new ApiError("invalid_json", `the body is not valid JSON: ${(error as Error).message}`, []);
   }
   if (!isPlainObject(value)) throw invalidParameter([{ path: [], message: "the body must be a JSON object" }]);
+  // Handlers walk the body recursively: a deeper one would overflow the stack (a 500).
+  if (text.length > 2 * MAX_JSON_DEPTH && nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw invalidParameter([{ path: [], message: `the body is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays)` }]);
+  }
   return value;
+}
+
+/**
+ * Whether valid JSON text nests objects and arrays deeper than `limit` (the body object is level 1).
+ * Counts brackets outside strings; a text shorter than 2 × (limit + 1) cannot, so callers skip it.
+ */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote (the text is valid JSON, so there is one).
+      for (i++; ; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 function isJsonContentType(value: string): boolean {
@@ -366,16 +398,28 @@ function discardRest(req: IncomingMessage, alreadyRead: number): void {
   req.on("error", () => {});
 }
 
-/** A request Node's HTTP parser rejects still gets the contract's error body. */
-function answerClientError(error: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
+/** A request line `METHOD target …` whose method is a well-formed token (RFC 9110) that Node does not know. */
+const UNKNOWN_METHOD_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+)/;
+
+/**
+ * A request Node's HTTP parser rejects still gets the contract's error body: an unknown method
+ * (`FOO /v1/messages HTTP/1.1`) is `404 route_not_found` like every unknown route (section 10);
+ * anything else is `400 invalid_parameter`.
+ */
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: import("node:stream").Duplex): void {
   if (error.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
     return;
   }
   const requestId = newRequestId();
-  const body = errorBody(new ApiError("invalid_parameter", "malformed HTTP request", []), requestId);
+  const line = error.code === "HPE_INVALID_METHOD" ? UNKNOWN_METHOD_LINE.exec(error.rawPacket?.toString("latin1") ?? "") : null;
+  const [status, apiError] =
+    line === null
+      ? ["400 Bad Request", new ApiError("invalid_parameter", "malformed HTTP request", [])]
+      : ["404 Not Found", new ApiError("route_not_found", `no route for ${line[1]} ${line[2]!.split("?")[0]}`)];
+  const body = errorBody(apiError, requestId);
   socket.end(
-    "HTTP/1.1 400 Bad Request\r\n" +
+    `HTTP/1.1 ${status}\r\n` +
       `Content-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -138,7 +138,7 @@ export function messageText(message: StoredMessage): string {
 }
 
 /** The status a message was created with. */
-export function initialStatus(message: StoredMessage): MessageStatus {
+function initialStatus(message: StoredMessage): MessageStatus {
   return message.scheduledAt === null ? "queued" : "scheduled";
 }
 

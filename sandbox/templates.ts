@@ -71,6 +71,15 @@ function checkContent(channel: Channel, content: Record<string, unknown>, issues
   return normalized;
 }
 
+/** JSON with every object's keys sorted, so that equal content gives equal text whatever its key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) => {
+    if (!isPlainObject(member)) return member;
+    // fromEntries defines own properties: a "__proto__" member stays a member.
+    return Object.fromEntries(Object.keys(member).sort().map((key) => [key, member[key]]));
+  });
+}
+
 function analyzeOrThrow(channel: Channel, content: Record<string, unknown>): ContentAnalysis {
   const analysis = analyzeContent(channel, content);
   if (analysis.errors.length > 0) throw validationFailure("template_syntax_error", analysis.errors, "template syntax error");
@@ -115,7 +124,8 @@ export function updateTemplate(request: ApiRequest): ApiResult {
   const changes = checked.value;
 
   let analysis: ContentAnalysis | undefined;
-  const contentChanged = content !== undefined && JSON.stringify(content) !== JSON.stringify(currentVersion(template).content);
+  // Compared with keys sorted: push `data` with the same members in another order is the same content.
+  const contentChanged = content !== undefined && canonicalJson(content) !== canonicalJson(currentVersion(template).content);
   if (contentChanged) analysis = analyzeOrThrow(template.channel, content);
 
   const at = isoTime(request.now);

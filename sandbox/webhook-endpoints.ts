@@ -18,14 +18,18 @@ import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";
 import { nextSeq, webhookEndpointJson } from "./store.ts";
 import type { Mode, StoredWebhookEndpoint } from "./store.ts";
 
-export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
+const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
 
 export function createWebhookEndpoint(request: ApiRequest): ApiResult {
   const input = request.body!;
   const checked = checkWire(createWebhookEndpointBodySchema, input);
   const issues: Issue[] = checked.ok ? [] : [...checked.issues];
-  if (input.url == null) issues.push({ path: ["url"], message: "required" });
-  if (input.events == null) issues.push({ path: ["events"], message: "required" });
+  // The schema reports an absent url or events as required; null is absent too (section 10).
+  for (const field of ["url", "events"] as const) {
+    if (input[field] == null && !issues.some((issue) => issue.path.length === 1 && issue.path[0] === field)) {
+      issues.push({ path: [field], message: "required" });
+    }
+  }
   if (!checked.ok || issues.length > 0) throw invalidParameter(issues);
 
   const url = checkUrl(input.url, request.world.mode);

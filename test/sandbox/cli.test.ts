@@ -1,6 +1,7 @@
 // The `senderkit-sandbox` command: prints its URL and a hint, serves the API, stops cleanly.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../sandbox/cli-options.ts";
@@ -44,6 +45,34 @@ describe("senderkit-sandbox", () => {
     const [code] = await once(child, "exit");
     expect(code).toBe(2);
     expect(errors()).toContain("--fault-rate");
+    expect(errors()).toContain("usage: senderkit-sandbox");
+  });
+
+  it("exits 2 with one clear line, no stack, when the port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { child, output, errors } = run(["--port", String(port)]);
+      const [code] = await once(child, "exit");
+      expect(code).toBe(2);
+      expect(output()).toBe("");
+      expect(errors()).toBe(`senderkit-sandbox: cannot start: port ${port} is already in use (choose another with --port, or 0 for a free one)\n`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it("rejects flags that refine a flag not given, with the usage", async () => {
+    for (const args of [["--rate-window", "2"], ["--fault-seed", "3"], ["--fault-kinds", "500"], ["--fault-late-ms", "10"]]) {
+      const needs = args[0] === "--rate-window" ? "--rate-limit" : "--fault-rate";
+      expect(() => parseCommandLine(args)).toThrow(`${args[0]} needs ${needs}`);
+      expect(() => parseCommandLine([...args, needs === "--rate-limit" ? "--rate-limit" : "--fault-rate", needs === "--rate-limit" ? "5" : "0.1"])).not.toThrow();
+    }
+    const { child, errors } = run(["--rate-window", "2"]);
+    const [code] = await once(child, "exit");
+    expect(code).toBe(2);
+    expect(errors()).toContain("--rate-window needs --rate-limit");
     expect(errors()).toContain("usage: senderkit-sandbox");
   });
 

@@ -17,6 +17,17 @@ afterAll(() => sandbox.close());
 
 const smsBody = { to: "+15555550123", content: { type: "sms", body: "hello" } };
 
+/** Writes `text` on a raw TCP connection and resolves with everything read until the server closes it. */
+function rawRequest(text: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = net.connect(sandbox.port, "127.0.0.1", () => socket.write(text));
+    let data = "";
+    socket.on("data", (chunk) => (data += chunk.toString()));
+    socket.on("end", () => resolve(data));
+    socket.on("error", reject);
+  });
+}
+
 describe("startSandbox", () => {
   it("listens on 127.0.0.1 and reports its url and port", () => {
     expect(sandbox.url).toBe(`http://127.0.0.1:${sandbox.port}`);
@@ -121,6 +132,20 @@ describe("routing", () => {
     }
     expectError(await api.get("/v1/messages/msg_doesnotexist0000"), 404, "message_not_found");
   });
+
+  it("404 route_not_found for a method token Node's parser does not know", async () => {
+    for (const method of ["FOO", "GETX", "get"]) {
+      const raw = await rawRequest(`${method} /v1/messages?limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEY}\r\n\r\n`);
+      expect(raw).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+      const headerEnd = raw.indexOf("\r\n\r\n");
+      const requestId = /\r\nX-Request-Id: (\S+)\r\n/i.exec(raw.slice(0, headerEnd + 2))?.[1];
+      expect(requestId).toMatch(REQUEST_ID);
+      expect(raw.slice(0, headerEnd)).toContain("Content-Type: application/json; charset=utf-8");
+      expect(JSON.parse(raw.slice(headerEnd + 4))).toEqual({
+        error: { type: "not_found", code: "route_not_found", message: `no route for ${method} /v1/messages`, request_id: requestId },
+      });
+    }
+  });
 });
 
 describe("request bodies (section 10)", () => {
@@ -193,16 +218,29 @@ describe("request bodies (section 10)", () => {
   });
 
   it("a malformed HTTP request gets the contract's error body", async () => {
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(sandbox.port, "127.0.0.1", () => socket.write("GARBAGE\r\n\r\n"));
-      let data = "";
-      socket.on("data", (chunk) => (data += chunk.toString()));
-      socket.on("end", () => resolve(data));
-      socket.on("error", reject);
-    });
+    const raw = await rawRequest("GARBAGE\r\n\r\n");
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
     const body = JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4));
     expect(body.error).toMatchObject({ type: "validation_error", code: "invalid_parameter", request_id: expect.stringMatching(REQUEST_ID) });
+  });
+
+  it("400 invalid_parameter for a body nested deeper than 64 levels, never a 500 (single, batch, render)", async () => {
+    const api = client(sandbox.url);
+    const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+    const expectTooDeep = (reply: Awaited<ReturnType<typeof api.post>>) => {
+      const error = expectError(reply, 400, "invalid_parameter");
+      expect(error.issues).toEqual([{ path: [], message: "the body is nested more than 64 levels deep (objects and arrays)" }]);
+    };
+    const sms = '"to":"+15555550123","content":{"type":"sms","body":"{{a}}"},"interpolate":true';
+    expectTooDeep(await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${deep(100_000)}}}` }));
+    expectTooDeep(await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${'{"b":'.repeat(100_000)}1${"}".repeat(100_000)}}}` }));
+    expectTooDeep(await api.post("/v1/messages/batch", undefined, { rawBody: `{"messages":[{${sms},"idempotency_key":"deep-1","vars":{"a":${deep(100_000)}}}]}` }));
+    expectTooDeep(await api.post("/v1/templates/render", undefined, { rawBody: `{"channel":"sms","content":{"body":"{{a}}"},"vars":{"a":${deep(100_000)}}}` }));
+    // Just past the limit: the body is level 1, vars 2, so 63 arrays in vars make 65.
+    expectTooDeep(await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${deep(63)}}}` }));
+    // At the limit, and brackets inside strings do not count.
+    const atLimit = await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${deep(62)},"s":"${"[{".repeat(100)}\\\"["}}` });
+    expect(atLimit.status).toBe(202);
   });
 
   it("unknown parameters are rejected, null on an optional field means absent", async () => {

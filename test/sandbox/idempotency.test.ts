@@ -126,12 +126,23 @@ describe("what is not stored", () => {
   it("a 5xx is not stored: a retry with the key runs anew", async () => {
     const api = client(sandbox.url);
     const key = newKey();
-    sandbox.failNext("503");
-    expectError(await api.post("/v1/messages", send(), { idempotencyKey: key }), 503, "unavailable");
+    // Fails inside the handler, after the key was claimed (a "503" fault answers before the claim).
+    sandbox.failNext("500_in_handler");
+    expectError(await api.post("/v1/messages", send(), { idempotencyKey: key }), 500, "internal_error");
+    expect(storedWith(key)).toHaveLength(0);
     const retry = await api.post("/v1/messages", send(), { idempotencyKey: key });
     expect(retry.status).toBe(202);
     expect(retry.headers.get("idempotent-replayed")).toBeNull();
     expect(storedWith(key)).toHaveLength(1);
+    // The same for a key first used by a template creation.
+    const templateKey = newKey();
+    const template = { slug: `t${counter}`, name: "T", channel: "sms", content: { body: "x" } };
+    const other = client(sandbox.url, freshKey());
+    sandbox.failNext("500_in_handler");
+    expectError(await other.post("/v1/templates", template, { idempotencyKey: templateKey }), 500, "internal_error");
+    const created = await other.post("/v1/templates", template, { idempotencyKey: templateKey });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("idempotent-replayed")).toBeNull();
   });
 });
 

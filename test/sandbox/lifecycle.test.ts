@@ -1,6 +1,8 @@
 // Section 9 and section 10 (lifecycle): test-mode messages move on their own and emit their
 // events; scheduled messages wait; magic recipients fail, bounce (then are suppressed), or are
 // refused; cancel stops the lifecycle; live mode delivers nothing.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,5 +141,39 @@ describe("live mode", () => {
     await new Promise((resolve) => setTimeout(resolve, 4 * STEP_MS));
     expect((await api.get(`/v1/messages/${sent.json.id}`)).json.status).toBe("queued");
     expect((await api.post("/v1/messages", { to: "suppressed@senderkit.test", content: { type: "email", subject: "s", html: "h" } })).status).toBe(202);
+  });
+});
+
+describe("close", () => {
+  // A step that queued the next step while the queue was firing used to arm a second timer that
+  // close() did not know of; it then fired on an emptied queue and re-armed itself every 1 ms
+  // (a NaN delay) forever, so the process never exited.
+  it("leaves no timer behind once messages have moved mid-lifecycle (the process can exit)", async () => {
+    const index = new URL("../../sandbox/index.ts", import.meta.url).href;
+    const script = `
+      const { startSandbox } = await import(${JSON.stringify(index)});
+      const sandbox = await startSandbox({ stepDelayMs: 50 });
+      const reply = await fetch(sandbox.url + "/v1/messages", {
+        method: "POST",
+        headers: { authorization: "Bearer ${LIVE_KEY.replace("live", "test")}", "content-type": "application/json" },
+        body: JSON.stringify({ to: "+15555550123", content: { type: "sms", body: "x" } }),
+      });
+      if (reply.status !== 202) throw new Error("send failed: " + reply.status);
+      await new Promise((resolve) => setTimeout(resolve, 70)); // queued → sent has run, sent → delivered is pending
+      await sandbox.close();
+      // setImmediate: a timer's own callback still counts it as active.
+      setTimeout(() => setImmediate(() => process.stdout.write(JSON.stringify(process.getActiveResourcesInfo()))), 200);
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    const [code, signal] = await once(child, "exit");
+    clearTimeout(killer);
+    expect(stderr).not.toContain("TimeoutNaNWarning");
+    expect(JSON.parse(stdout)).not.toContain("Timeout");
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
 });

@@ -159,6 +159,18 @@ describe("send validation (section 10)", () => {
     const api = await account();
     const error = expectError(await api.post("/v1/messages", { template: "code", to: "+15555550123", vars: { code: 1 }, cc: ["a@example.com"], reply_to: "b@example.com" }), 422, "channel_mismatch");
     expect(error.issues.map((issue: any) => issue.path)).toEqual([["cc"], ["reply_to"]]);
+    const withEmptyCc = expectError(await api.post("/v1/messages", { template: "code", to: "+15555550123", vars: { code: 1 }, cc: [], bcc: ["a@example.com"] }), 422, "channel_mismatch");
+    expect(withEmptyCc.issues.map((issue: any) => issue.path)).toEqual([["bcc"]]);
+  });
+
+  it("an empty cc or bcc list on a non-email send is like an absent one (the contract's example sends \"bcc\": [])", async () => {
+    const api = await account();
+    const template = await api.post("/v1/messages", { template: "code", to: "+15555550123", vars: { code: 1 }, cc: [], bcc: [] });
+    expect(template.status).toBe(202);
+    const raw = await api.post("/v1/messages", { to: "+15555550123", content: { type: "sms", body: "hi" }, bcc: [] });
+    expect(raw.status).toBe(202);
+    const batch = await api.post("/v1/messages/batch", { messages: [{ to: "+15555550123", content: { type: "sms", body: "hi" }, cc: [] }] });
+    expect(batch.json.data[0].ok).toBe(true);
   });
 
   it("422 invalid_recipient per channel, with the contract's message", async () => {

@@ -126,6 +126,22 @@ describe("PATCH /v1/templates/{slug} (section 10)", () => {
     expect(sent.json.template_version).toBe(2);
   });
 
+  it("push data with the same members in another key order is identical content: no version", async () => {
+    const api = account();
+    const content = { title: "T {{ a }}", body: "B", data: { x: "1", y: "{{ b }}", z: "3" } };
+    const created = await api.post("/v1/templates", { slug: "push", name: "P", channel: "push", content });
+    expect(created.status).toBe(201);
+    await later();
+    const reordered = await api.patch("/v1/templates/push", { content: { data: { z: "3", y: "{{ b }}", x: "1" }, body: "B", title: "T {{ a }}" } });
+    expect(reordered.status).toBe(200);
+    expect(reordered.json.current_version.version).toBe(1);
+    expect(reordered.json.updated_at).toBe(created.json.updated_at);
+    expect((await api.get("/v1/templates/push/versions")).json.data).toHaveLength(1);
+    // A real change to data still makes a version.
+    const changed = await api.patch("/v1/templates/push", { content: { ...content, data: { y: "{{ b }}", x: "2", z: "3" } } });
+    expect(changed.json.current_version.version).toBe(2);
+  });
+
   it("name and description change without a version; updated_at moves only on a real change", async () => {
     const api = account();
     const created = await api.post("/v1/templates", welcome);

@@ -163,8 +163,16 @@ describe("webhook endpoints", () => {
     for (const events of [[], ["message.opened"], ["*", "message.sent"], "message.sent", [1]]) {
       expectError(await api.post("/v1/webhook_endpoints", { url, events }), 422, "invalid_events");
     }
-    expectError(await api.post("/v1/webhook_endpoints", { events: ["*"] }), 400, "invalid_parameter");
-    expectError(await api.post("/v1/webhook_endpoints", { url }), 400, "invalid_parameter");
+    // Each missing field is reported once; null is missing too.
+    const required = (field: string) => ({ path: [field], message: "required" });
+    expect(expectError(await api.post("/v1/webhook_endpoints", {}), 400, "invalid_parameter").issues).toEqual([required("url"), required("events")]);
+    expect(expectError(await api.post("/v1/webhook_endpoints", { url: null, events: null }), 400, "invalid_parameter").issues).toEqual([required("url"), required("events")]);
+    expect(expectError(await api.post("/v1/webhook_endpoints", { events: ["*"] }), 400, "invalid_parameter").issues).toEqual([required("url")]);
+    expect(expectError(await api.post("/v1/webhook_endpoints", { url }), 400, "invalid_parameter").issues).toEqual([required("events")]);
+    expect(expectError(await api.post("/v1/webhook_endpoints", { url: null, events: ["*"], colour: "red" }), 400, "invalid_parameter").issues).toEqual([
+      { path: ["colour"], message: "unknown parameter" },
+      required("url"),
+    ]);
     expectError(await api.post("/v1/webhook_endpoints", { url, events: ["*"], enabled: "yes" }), 400, "invalid_parameter");
     expectError(await api.post("/v1/webhook_endpoints", { url, events: ["*"], secret: "whsec_mine" }), 400, "invalid_parameter");
     const created = await api.post("/v1/webhook_endpoints", { url, events: ["*"] });
