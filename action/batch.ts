@@ -20,7 +20,7 @@ import { analyzeContent, renderAnalyzedContent } from "../src/template/index.ts"
 import type { ContentAnalysis } from "../src/template/index.ts";
 import { traceMetadata, withTraceMetadata } from "./context.ts";
 import type { GitHubContext } from "./context.ts";
-import { givenRowIdempotencyKey, rowIdempotencyKey, stepIdempotencyKey } from "./idempotency.ts";
+import { givenRowIdempotencyKey, rowIdempotencyKey, shortHash, stableJson, stepIdempotencyKey } from "./idempotency.ts";
 import { InputReader, MAX_CONCURRENCY, describe, readConnection, readIdempotencyKey, readShard } from "./inputs.ts";
 import type { Shard } from "./inputs.ts";
 import { ProgressReporter } from "./progress.ts";
@@ -28,6 +28,7 @@ import { mergeUnder, setOwn } from "./plain-objects.ts";
 import { RowFileError, SUPPORTED_EXTENSIONS, formatOfFile, readCsvHeader, readRows } from "./rows.ts";
 import type { FileRow, RowFormat } from "./rows.ts";
 import type { Runner } from "./runner.ts";
+import { ANNOTATIONS_PER_TYPE, logText } from "./runner.ts";
 import { codeText, markdownTable, plural } from "./summary.ts";
 import type { Cell } from "./summary.ts";
 
@@ -131,8 +132,9 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
 }
 
 function setMetadata(metadata: Record<string, string>, key: string, value: unknown): string | undefined {
-  if (typeof value === "string") metadata[key] = value;
-  else if (typeof value === "number" || typeof value === "boolean") metadata[key] = String(value);
+  // setOwn: a `metadata.__proto__` column is a key like any other, not the object's prototype.
+  if (typeof value === "string") setOwn(metadata, key, value);
+  else if (typeof value === "number" || typeof value === "boolean") setOwn(metadata, key, String(value));
   else return `metadata.${key}: expected a text value, got ${describe(value)}`;
   return undefined;
 }
@@ -290,10 +292,16 @@ export async function readBatchSettings(input: InputReader, context: GitHubConte
   if (input.problems.length > 0 || concurrency === undefined) return undefined;
 
   const displayFile = context.workspace ? relative(context.workspace, file).split("\\").join("/") : file;
-  const stepKey = stepIdempotencyKey(context, ["batch", displayFile, template ?? ""]);
+  // The shared vars and metadata are part of what the step sends: matrix legs that differ only
+  // in them must not share keys.
+  const stepKey = stepIdempotencyKey(context, ["batch", displayFile, template ?? "", shortHash([stableJson({ vars, metadata })])]);
   const shardSuffix = shard.count > 1 ? `-shard-${shard.index}-of-${shard.count}` : "";
   const resultsFile =
     resultsPath ?? `${context.runnerTemp || tmpdir()}/senderkit-results-${safeName(context.action || "batch")}${shardSuffix}.jsonl`;
+  // Checked now, so a results file that cannot be written fails the step before anything is sent.
+  const writable = await open(resultsFile, "a").catch((error: NodeJS.ErrnoException) => error);
+  if (!("close" in writable)) return input.problem("results-file", `cannot write ${JSON.stringify(resultsFile)}: ${writable.code ?? writable.message}`);
+  await writable.close();
   return {
     file,
     displayFile,
@@ -446,8 +454,12 @@ class ResultsFile {
 
 /** How many failed rows are logged one by one (all of them are in the results file). */
 const FAILURES_LOGGED = 100;
-/** The runner shows at most 10 annotations of a type per step. */
-const ANNOTATIONS_PER_TYPE = 10;
+/**
+ * Failed rows annotated one by one: one fewer than the runner keeps, because a batch with failed
+ * rows ends with one more annotation of the same type (the failure, or the warning without
+ * fail-on-error), which must not be the one the runner drops.
+ */
+const ROWS_ANNOTATED = ANNOTATIONS_PER_TYPE - 1;
 
 /** The client a mode talks to SenderKit through; tests pass a fake. */
 export type BatchClient = Pick<SenderKit, "sendBatch" | "close"> & { templates: Pick<SenderKit["templates"], "get"> };
@@ -491,9 +503,9 @@ export async function runBatchMode(
     for (const result of rowResults) {
       summary.add(result);
       if (result.ok) continue;
-      if (failuresLogged < FAILURES_LOGGED) runner.info(`row ${result.row} (line ${result.line}, ${result.recipient || "no recipient"}): ${result.code}: ${result.error}`);
+      if (failuresLogged < FAILURES_LOGGED) runner.info(`row ${result.row} (line ${result.line}, ${result.recipient ? JSON.stringify(result.recipient) : "no recipient"}): ${logText(result.code ?? "")}: ${JSON.stringify(result.error ?? "")}`);
       else if (failuresLogged === FAILURES_LOGGED) runner.info("more failed rows are in the results file");
-      if (failuresLogged < ANNOTATIONS_PER_TYPE) {
+      if (failuresLogged < ROWS_ANNOTATED) {
         const where = { file: settings.displayFile, line: result.line, title: "Batch row failed" };
         const message = `row ${result.row}: ${result.code}: ${result.error}`;
         if (settings.failOnError) runner.error(message, where);

@@ -18,9 +18,9 @@ const PREFIX = "gha";
  *
  * `discriminator` tells apart sends of the same step that are not re-runs of each other: the
  * legs of a matrix share repository, run, job and step, so the key also carries a short hash of
- * what the leg sends (template, recipient; for a batch, the file). Variables are left out on
- * purpose: a re-run whose variables changed must not send again, and fails loudly instead
- * (`idempotency_key_reused`).
+ * what the leg sends (for a send: template, recipient and a hash of vars, metadata, content,
+ * cc, bcc, reply-to and scheduled-at; for a batch, the file). A re-run with the same inputs
+ * gets the same key and replays; legs that send different things get different keys.
  */
 export function stepIdempotencyKey(context: GitHubContext, discriminator: readonly string[]): string | undefined {
   if (!context.runId) return undefined;
@@ -33,10 +33,15 @@ export function rowIdempotencyKey(stepKey: string, row: number): string {
   return `${stepKey}:row-${row}`;
 }
 
-/** The key of row `row` under a key the workflow gave (`idempotency-key` input). */
+/**
+ * The key of row `row` (1-based) under a key the workflow gave (`idempotency-key` input):
+ * `<key>-<index>` with the 0-based index `row - 1`, as the client's `sendBatch` derives item
+ * keys from a batch key (contract section 10).
+ */
 export function givenRowIdempotencyKey(givenKey: string, row: number): string {
-  const key = `${givenKey}-${row}`;
-  return fits(key, LIMITS.idempotencyKeyLength) ? key : `${PREFIX}:${shortHash([givenKey], 40)}-${row}`;
+  const index = row - 1;
+  const key = `${givenKey}-${index}`;
+  return fits(key, LIMITS.idempotencyKeyLength) ? key : `${PREFIX}:${shortHash([givenKey], 40)}-${index}`;
 }
 
 function fits(key: string, maxLength: number): boolean {
@@ -45,4 +50,13 @@ function fits(key: string, maxLength: number): boolean {
 
 export function shortHash(parts: readonly string[], length = 12): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, length);
+}
+
+/** JSON with object keys sorted, so the same inputs always hash the same. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }

@@ -171,10 +171,6 @@ export class InputReader {
   }
 }
 
-export function parseMode(value: string): Mode | string {
-  return MODES.includes(value as Mode) ? (value as Mode) : `mode: expected one of ${MODES.join(", ")}, got ${JSON.stringify(value)}`;
-}
-
 /** The API key from the input, or SENDERKIT_API_KEY from the environment. */
 export function apiKeyFrom(runner: Pick<Runner, "getInput">, env: NodeJS.ProcessEnv): string {
   return runner.getInput("api-key") || (env.SENDERKIT_API_KEY ?? "").trim();

@@ -19,10 +19,11 @@ import { templateDefinitionIssues } from "../src/template-input.ts";
 import { analyzeContent, renderAnalyzedContent } from "../src/template/index.ts";
 import type { ContentAnalysis } from "../src/template/index.ts";
 import type { GitHubContext } from "./context.ts";
-import { formatIssuePath } from "./failure.ts";
+import { formatPath } from "../src/errors.ts";
 import { InputReader, parseMapping, readConnection } from "./inputs.ts";
 import { mergeUnder } from "./plain-objects.ts";
 import type { Runner } from "./runner.ts";
+import { ANNOTATIONS_PER_TYPE, logText } from "./runner.ts";
 import { LineIndex, offsetOfLineColumn, scalarSourceMap } from "./scalar-positions.ts";
 import type { ScalarLike } from "./scalar-positions.ts";
 import { codeText, escapeText, markdownTable, plural } from "./summary.ts";
@@ -110,7 +111,7 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
   const { name, channel, description, content } = definition;
   for (const issue of templateDefinitionIssues({ slug: definition.slug, name, channel, description, content })) {
     if (issue.line !== undefined) continue;
-    report("error", locate(root, issue.path, issue.message === "unknown parameter" ? "key" : "value"), `${formatIssuePath(issue.path)}: ${issue.message}`);
+    report("error", locate(root, issue.path, issue.message === "unknown parameter" ? "key" : "value"), `${formatPath(issue.path)}: ${issue.message}`);
   }
   if (!CHANNELS.includes(channel as Channel) || !isPlainObject(content)) return result(slug);
   const knownChannel = channel as Channel;
@@ -416,8 +417,6 @@ export async function remoteFindings(
   return findings;
 }
 
-/** The runner shows at most 10 annotations of each type per step; the rest go to the summary. */
-export const ANNOTATIONS_PER_TYPE = 10;
 /** Findings listed in the job summary; the log has them all. */
 const FINDINGS_IN_SUMMARY = 300;
 
@@ -507,16 +506,19 @@ export async function runLintMode(
     }
     const counted = countFindings(linted.files);
     for (const file of counted.files) {
-      for (const finding of file.findings) runner.info(`${finding.file}:${finding.line}:${finding.column}: ${finding.severity}: ${finding.message}`);
+      for (const finding of file.findings) runner.info(`${logText(finding.file)}:${finding.line}:${finding.column}: ${finding.severity}: ${logText(finding.message)}`);
     }
     runner.info(`${plural(counted.errors, "error")}, ${plural(counted.warnings, "warning")}`);
     return counted;
   });
 
+  // The runner keeps 10 annotations of a type; with errors, the step's failure is one more
+  // error annotation, so the findings leave room for it. The rest are in the summary and the log.
+  const cap = { error: report.errors > 0 ? ANNOTATIONS_PER_TYPE - 1 : ANNOTATIONS_PER_TYPE, warning: ANNOTATIONS_PER_TYPE };
   const shown = { error: 0, warning: 0 };
   for (const file of report.files) {
     for (const finding of file.findings) {
-      if (shown[finding.severity]++ >= ANNOTATIONS_PER_TYPE) continue;
+      if (shown[finding.severity]++ >= cap[finding.severity]) continue;
       const where = { file: relative(cwd, resolve(cwd, finding.file)).split("\\").join("/"), line: finding.line, column: finding.column, title: `Template ${file.slug ?? file.file}` };
       if (finding.severity === "error") runner.error(finding.message, where);
       else runner.warning(finding.message, where);

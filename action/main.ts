@@ -24,7 +24,7 @@ async function main(runner: Runner, env: NodeJS.ProcessEnv): Promise<void> {
     else if (mode === "batch") await (await import("./batch.ts")).runBatchMode(runner, context, apiKey);
     else await (await import("./send.ts")).runSendMode(runner, context, apiKey);
   } catch (error) {
-    runner.setFailed(error instanceof InputError ? `${error.message}\nNothing was sent.` : describeError(error));
+    runner.setFailed(error instanceof InputError ? `${error.message}\nNothing was sent.` : describeError(error, { runAttempt: env.GITHUB_RUN_ATTEMPT }));
   }
 }
 

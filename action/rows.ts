@@ -50,7 +50,7 @@ export function readRows(path: string, format: RowFormat): AsyncGenerator<FileRo
  */
 export async function* readCsvRows(path: string): AsyncGenerator<FileRow> {
   const parser = createReadStream(path).pipe(
-    parseCsv({ bom: true, raw: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true }),
+    parseCsv({ bom: true, raw: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true, max_record_size: MAX_CSV_RECORD_BYTES }),
   );
   let header: string[] | undefined;
   let row = 0;
@@ -81,10 +81,23 @@ export async function* readCsvRows(path: string): AsyncGenerator<FileRow> {
     }
   } catch (error) {
     if (error instanceof RowFileError) throw error;
-    const { message, lines } = error as { message?: string; lines?: number };
-    throw new RowFileError(`not valid CSV: ${message ?? String(error)}`, lines);
+    const { message, code, raw } = error as { message?: string; code?: string; raw?: unknown };
+    // The record that broke starts after the last one read (its raw text, as far as the parser
+    // got, holds the empty lines skipped before it). csv-parse's own line is where it gave up:
+    // for an unclosed quote, the end of the file or 1 MiB later.
+    const start = 1 + breaksBefore + (typeof raw === "string" ? leadingLineBreaks(raw) : 0);
+    const reason =
+      code === "CSV_QUOTE_NOT_CLOSED"
+        ? "a quote opened in it is never closed"
+        : code === "CSV_MAX_RECORD_SIZE"
+          ? `it is longer than ${MAX_CSV_RECORD_BYTES / 1_048_576} MiB (a quote opened in it and never closed?)`
+          : (message ?? String(error));
+    throw new RowFileError(`not valid CSV: the record starting on line ${start}: ${reason}`, start);
   }
 }
+
+/** The longest CSV record read: an unclosed quote fails there instead of reading the whole file into one record. */
+const MAX_CSV_RECORD_BYTES = 1_048_576;
 
 /** Line breaks in `text`: CRLF, a lone LF and a lone CR count one each. */
 function lineBreaks(text: string): number {
@@ -103,7 +116,7 @@ function leadingLineBreaks(text: string): number {
 
 /** The CSV header alone (the first record), to check columns before reading rows. */
 export async function readCsvHeader(path: string): Promise<string[]> {
-  const parser = createReadStream(path).pipe(parseCsv({ bom: true, skip_empty_lines: true, relax_quotes: true, trim: true, to_line: 1 }));
+  const parser = createReadStream(path).pipe(parseCsv({ bom: true, skip_empty_lines: true, relax_quotes: true, trim: true, to_line: 1, max_record_size: MAX_CSV_RECORD_BYTES }));
   for await (const record of parser as AsyncIterable<string[]>) return record;
   return [];
 }

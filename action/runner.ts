@@ -26,8 +26,6 @@ export interface Runner {
   setSecret(secret: string): void;
   setOutput(name: string, value: string | number): void;
   info(message: string): void;
-  debug(message: string): void;
-  notice(message: string, properties?: AnnotationProperties): void;
   warning(message: string, properties?: AnnotationProperties): void;
   error(message: string, properties?: AnnotationProperties): void;
   /** Folds the log lines written while `work` runs under `name`. */
@@ -46,6 +44,14 @@ export interface RunnerOptions {
   /** Receives every line written to the log; default: process.stdout. */
   write?: (text: string) => void;
 }
+
+/**
+ * The runner keeps at most 10 annotations of each type (error, warning, notice) per step and
+ * drops the rest. A mode that is going to end with an annotation of a type (the failure of
+ * `setFailed` is an error) emits at most `ANNOTATIONS_PER_TYPE - 1` findings of that type, so
+ * that last one survives; the rest go to the job summary.
+ */
+export const ANNOTATIONS_PER_TYPE = 10;
 
 /** The runner refuses a step summary over 1 MiB; stay well below it. */
 export const SUMMARY_LIMIT_BYTES = 512 * 1024;
@@ -84,12 +90,6 @@ export function createRunner(options: RunnerOptions = {}): Runner {
       else line(formatCommand("set-output", { name }, text));
     },
     info: line,
-    debug(message) {
-      command("debug", undefined, message);
-    },
-    notice(message, properties) {
-      command("notice", properties, message);
-    },
     warning(message, properties) {
       command("warning", properties, message);
     },
@@ -124,6 +124,14 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     },
     redact,
   };
+}
+
+/**
+ * Untrusted text (from a file, a row, an API answer) for a log line: as is when it cannot break
+ * the line or be read as a workflow command, else as a JSON string (line breaks escaped).
+ */
+export function logText(text: string): string {
+  return /[\r\n\u2028\u2029]/.test(text) || text.trimStart().startsWith("::") ? JSON.stringify(text) : text;
 }
 
 /** `api-key` → `INPUT_API-KEY`: the runner upper-cases the name and keeps dashes. */

@@ -6,10 +6,11 @@ import { rawSendBody, templateSendBody } from "../src/params.ts";
 import type { RawContent, SendOptions, SendRawOptions } from "../src/params.ts";
 import { traceMetadata, withTraceMetadata } from "./context.ts";
 import type { GitHubContext } from "./context.ts";
-import { shortHash, stepIdempotencyKey } from "./idempotency.ts";
+import { shortHash, stableJson, stepIdempotencyKey } from "./idempotency.ts";
 import { InputReader, readConnection, readIdempotencyKey } from "./inputs.ts";
 import type { InputName } from "./inputs.ts";
 import type { Runner } from "./runner.ts";
+import { logText } from "./runner.ts";
 import { markdownTable } from "./summary.ts";
 
 export type SendRequest =
@@ -53,7 +54,11 @@ export function readSendRequest(input: InputReader, context: GitHubContext): { r
   const { metadata, dropped } = withTraceMetadata(userMetadata, traceMetadata(context));
   if (dropped.length > 0) warnings.push(`metadata: no room for ${dropped.join(", ")} (at most 50 keys)`);
 
-  const discriminator = ["send", template ?? "", content ? shortHash([JSON.stringify(content)]) : "", to];
+  // Everything the step sends: matrix legs share the step (GITHUB_JOB is the same in each), so
+  // legs sending different vars, metadata or content get different keys, while a re-run with
+  // the same inputs gets the same key and replays. Trace metadata is left out: it is the run's.
+  const sent = { template, content, vars, metadata: userMetadata, interpolate: contentText !== undefined ? interpolate : undefined, cc, bcc, replyTo, scheduledAt };
+  const discriminator = ["send", template ?? "", to, shortHash([stableJson(sent)])];
   const idempotencyKey = givenKey ?? stepIdempotencyKey(context, discriminator);
   const request: SendRequest =
     template !== undefined
@@ -138,9 +143,9 @@ export async function runSendMode(
   try {
     const target = request.kind === "template" ? `template ${request.template}` : `${request.content.type} content`;
     const message = await runner.group(`Sending ${target} to ${request.to}`, async () => {
-      runner.info(`idempotency key: ${request.options.idempotencyKey ?? "(a fresh one; not in a workflow run)"}`);
+      runner.info(`idempotency key: ${request.options.idempotencyKey !== undefined ? logText(request.options.idempotencyKey) : "(a fresh one; not in a workflow run)"}`);
       const sent = await sendMessage(client, request);
-      runner.info(`${sent.id}: ${sent.status}`);
+      runner.info(`${logText(sent.id)}: ${logText(sent.status)}`);
       return sent;
     });
     runner.setOutput("message-id", message.id);

@@ -3,7 +3,8 @@
 // chunk (by us after a reset, or by the caller re-running the batch with the same base key)
 // never sends an item twice. One result per input item, in input order.
 import { randomUUID } from "node:crypto";
-import { SenderKitError, errorFromBatchItem, invalidInput } from "./errors.ts";
+import { errorFromBatchItem } from "./api-errors.ts";
+import { SenderKitError, invalidInput } from "./errors.ts";
 import type { Issue } from "./errors.ts";
 import type { HttpClient } from "./http.ts";
 import { toMessage } from "./objects.ts";

@@ -10,9 +10,9 @@ import {
   NetworkError,
   RateLimitError,
   TimeoutError,
-  errorFromResponse,
   formatPath,
 } from "./errors.ts";
+import { errorFromResponse } from "./api-errors.ts";
 import { checkWire } from "./wire.ts";
 import { VERSION } from "./version.ts";
 

@@ -22,6 +22,7 @@ import type { BatchItem, BatchResult } from "../../src/index.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { analyzeContent } from "../../src/template/index.ts";
 import type { Message, Template } from "../../src/objects.ts";
+import { ANNOTATIONS_PER_TYPE, createRunner, inputVariable } from "../../action/runner.ts";
 import { DEFAULT_GITHUB, recordingRunner } from "./helpers.ts";
 
 const NO_DEFAULTS: BatchDefaults = { template: "welcome", vars: undefined, metadata: undefined, trace: {} };
@@ -49,6 +50,17 @@ describe("rowToItem", () => {
         metadata: { customer: "cus_1", github_run_id: "7" },
       },
     });
+  });
+
+  it("keeps a metadata.__proto__ column (or key of a metadata mapping) a plain metadata key", () => {
+    for (const row of [{ to: "a@x.com", "metadata.__proto__": "x" }, { to: "a@x.com", metadata: JSON.parse('{"__proto__": "x"}') as unknown }]) {
+      const mapped = rowToItem(row, NO_DEFAULTS);
+      expect(mapped.ok).toBe(true);
+      const metadata = (mapped as { item: { metadata: Record<string, string> } }).item.metadata;
+      expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+      expect(Object.hasOwn(metadata, "__proto__")).toBe(true);
+      expect(Object.entries(metadata)).toContainEqual(["__proto__", "x"]);
+    }
   });
 
   it("takes the row's own template, cc, bcc, reply_to and scheduled_at", () => {
@@ -184,7 +196,8 @@ describe("prepareRow", () => {
     const prepared = prepareRow({ row: 12, line: 13, value: { to: "a@x.com", name: "Ada" } }, { defaults: NO_DEFAULTS, keys });
     expect(prepared).toMatchObject({ row: 12, line: 13, recipient: "a@x.com", result: { ok: true, item: { idempotencyKey: "gha:acme/shop:1:job:step:abc:row-12" } } });
     const given = prepareRow({ row: 12, line: 13, value: { to: "a@x.com" } }, { defaults: NO_DEFAULTS, keys: { kind: "given", key: "spring" } });
-    expect(given.result.ok && given.result.item.idempotencyKey).toBe("spring-12");
+    // Under a given key, row 12 is item 11: sendBatch and the contract (section 10) count from 0.
+    expect(given.result.ok && given.result.item.idempotencyKey).toBe("spring-11");
   });
 
   it("leaves the client's own checks to sendBatch (which fails such items locally, one by one)", () => {
@@ -322,6 +335,22 @@ describe("readBatchSettings", () => {
     expect((await settingsOf({ file: "no-to.csv" })).problems).toEqual(['file: the CSV header has no "to" column (it has: "email", "name")']);
   });
 
+  it("fails a results file that cannot be written before anything is sent", async () => {
+    await writeFile(join(dir, "ok.ndjson"), "");
+    const { settings, problems } = await settingsOf({ file: "ok.ndjson", template: "welcome", "results-file": "no/such/dir/results.jsonl" });
+    expect(settings).toBeUndefined();
+    expect(problems).toEqual([expect.stringMatching(/^results-file: cannot write ".*results\.jsonl": ENOENT$/)]);
+  });
+
+  it("gives steps whose shared vars or metadata differ (matrix legs) different keys", async () => {
+    await writeFile(join(dir, "ok.ndjson"), "");
+    const keyOf = async (inputs: Record<string, string>) => (await settingsOf({ file: "ok.ndjson", template: "welcome", ...inputs })).settings!.keys;
+    const plain = await keyOf({});
+    expect(await keyOf({})).toEqual(plain);
+    expect(await keyOf({ vars: "leg: 1" })).not.toEqual(plain);
+    expect(await keyOf({ metadata: "leg: 1" })).not.toEqual(plain);
+  });
+
   it("reads the settings, resolving paths against the workspace", async () => {
     await writeFile(join(dir, "rows.ndjson"), "");
     const { settings, problems } = await settingsOf({ file: "rows.ndjson", template: "welcome", shard: "2/3", concurrency: "2", "dry-run": "true" });
@@ -363,6 +392,32 @@ describe("runBatchMode", () => {
     expect(runner.failures).toEqual([`2 of 4 rows failed; see the job summary and ${join(dir, "results.jsonl")}`]);
     expect(runner.annotations.filter((a) => a.kind === "error").map((a) => a.properties?.line)).toEqual([3, 4]);
     expect(runner.summary).toContain("2 messages sent, 2 rows failed");
+  });
+
+  it.each([["true", "error"], ["false", "warning"]])(
+    "leaves room under the runner's 10 annotations for the closing one (fail-on-error %s), on a real runner's stdout",
+    async (failOnError, kind) => {
+      await writeFile(join(dir, "twelve.csv"), "to\n" + Array.from({ length: 12 }, (_, i) => `reject${i}@x.com`).join("\n") + "\n");
+      const env = { file: "twelve.csv", template: "welcome", "results-file": "results.jsonl", "fail-on-error": failOnError };
+      let stdout = "";
+      const runner = createRunner({ env: Object.fromEntries(Object.entries(env).map(([name, value]) => [inputVariable(name), value])), write: (text) => void (stdout += text) });
+      await runBatchMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }), API_KEY, () => fakeClient());
+      const annotations = stdout.split(/\r?\n/).filter((line) => line.startsWith(`::${kind}`));
+      expect(annotations).toHaveLength(ANNOTATIONS_PER_TYPE);
+      expect(annotations.at(-1)).toMatch(new RegExp(`^::${kind}::12 of 12 rows failed`));
+    },
+  );
+
+  it("logs a row's recipient and error as JSON strings, so no line of them reads as a workflow command", async () => {
+    await writeFile(join(dir, "inject.csv"), 'to\n"reject\n::set-output name=sent::999"\n');
+    let stdout = "";
+    const env = { file: "inject.csv", template: "welcome", "results-file": "results.jsonl", "fail-on-error": "false" };
+    const runner = createRunner({ env: Object.fromEntries(Object.entries(env).map(([name, value]) => [inputVariable(name), value])), write: (text) => void (stdout += text) });
+    await runBatchMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }), API_KEY, () => fakeClient());
+    const lines = stdout.split(/\r?\n/);
+    expect(lines.filter((line) => line.startsWith("::") && !/^::(group|endgroup|warning|set-output name=(sent|failed|results-file))[ :]/.test(line))).toEqual([]);
+    expect(lines.filter((line) => line.startsWith("::set-output name=sent::"))).toEqual(["::set-output name=sent::0"]);
+    expect(stdout).toContain('(line 2, "reject\\n::set-output name=sent::999"): recipient_suppressed: "suppressed"');
   });
 
   it("only warns when fail-on-error is false", async () => {

@@ -89,6 +89,8 @@ describe("idempotency keys", () => {
 
   it("key rows by their number in the file", () => {
     expect(rowIdempotencyKey("gha:a", 7)).toBe("gha:a:row-7");
-    expect(givenRowIdempotencyKey("campaign-1", 7)).toBe("campaign-1-7");
+    // Row 7 is index 6: the client's sendBatch and the contract (section 10) count items from 0.
+    expect(givenRowIdempotencyKey("campaign-1", 7)).toBe("campaign-1-6");
+    expect(givenRowIdempotencyKey("campaign-1", 1)).toBe("campaign-1-0");
   });
 });

@@ -99,12 +99,31 @@ describe("send mode", () => {
     expect(sandbox.messages().length).toBe(count + 1);
   });
 
-  it("refuses, loudly, a re-run whose variables changed: nothing is sent twice", async () => {
-    await run(inputs, { GITHUB_RUN_ID: "5004" });
+  it("sends once per matrix leg when the legs' vars differ (same job and step), and replays a leg's re-run", async () => {
     const count = sandbox.messages().length;
-    const changed = await run({ ...inputs, vars: inputs.vars.replace("Ada", "Ada Lovelace") }, { GITHUB_RUN_ID: "5004", GITHUB_RUN_ATTEMPT: "2" });
-    expect(changed.code).toBe(1);
-    expect(errorsOf(changed)[0]!.message).toMatch(/^SenderKit answered 409 idempotency_key_reused: [\s\S]*To send anyway, set `idempotency-key` to a new value\.$/);
+    const leg = (name: string, attempt = "1") => run({ ...inputs, vars: inputs.vars.replace("Ada", name) }, { GITHUB_RUN_ID: "5004", GITHUB_RUN_ATTEMPT: attempt });
+    const [one, two] = [await leg("Ada"), await leg("Grace")];
+    expect([one.code, two.code]).toEqual([0, 0]);
+    expect(one.outputs["message-id"]).not.toBe(two.outputs["message-id"]);
+    expect(sandbox.messages().length).toBe(count + 2);
+    const rerun = await leg("Grace", "2");
+    expect(rerun.code).toBe(0);
+    expect(rerun.outputs["message-id"]).toBe(two.outputs["message-id"]);
+    expect(sandbox.messages().length).toBe(count + 2);
+  });
+
+  it("refuses, loudly, a given idempotency-key reused for a different message, blaming a re-run only on a re-run", async () => {
+    const keyed = { ...inputs, "idempotency-key": "deploy-5005" };
+    await run(keyed, { GITHUB_RUN_ID: "5005" });
+    const count = sandbox.messages().length;
+    const changed = { ...keyed, vars: keyed.vars.replace("Ada", "Ada Lovelace") };
+    const sameAttempt = await run(changed, { GITHUB_RUN_ID: "5005" });
+    expect(sameAttempt.code).toBe(1);
+    expect(errorsOf(sameAttempt)[0]!.message).toMatch(/^SenderKit answered 409 idempotency_key_reused: /);
+    expect(errorsOf(sameAttempt)[0]!.message).not.toContain("re-run");
+    const rerun = await run(changed, { GITHUB_RUN_ID: "5005", GITHUB_RUN_ATTEMPT: "2" });
+    expect(rerun.code).toBe(1);
+    expect(errorsOf(rerun)[0]!.message).toMatch(/a re-run whose inputs changed[\s\S]*To send anyway, set `idempotency-key` to a new value\.$/);
     expect(sandbox.messages().length).toBe(count);
   });
 
@@ -227,6 +246,21 @@ describe("batch mode", () => {
     expect(sent.sort()).toEqual(["+15555550101", "+15555550102", "+15555550103", "+15555550104"]);
   });
 
+  it("logs row and API text so that no line of it reads as a workflow command", async () => {
+    await writeFile(
+      join(workspace, "batch", "inject.csv"),
+      'to,code\n"bad\n::set-output name=sent::999",1\n"x\n::warning file=x.js,line=1::INJECTED",2\n',
+    );
+    const result = await run({ mode: "batch", file: "batch/inject.csv", template: "login-code", "fail-on-error": "false" }, { GITHUB_RUN_ID: "6010" });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs).toMatchObject({ sent: "0", failed: "2" });
+    const own = /^::(add-mask|group|endgroup|warning|error)[ :]/;
+    const commandLines = result.stdout.split(/\r?\n/).filter((line) => line.startsWith("::"));
+    expect(commandLines.filter((line) => !own.test(line))).toEqual([]);
+    expect(result.commands.filter((command) => command.message.includes("INJECTED") && command.properties.file === "x.js")).toEqual([]);
+    expect(result.stdout).toContain('"bad\\n::set-output name=sent::999"');
+  });
+
   it("renders every row in a dry run, locally, and sends nothing", async () => {
     await writeFile(join(workspace, "batch", "dry.csv"), "to,name,order.id,order.items,tracking_url\nada@example.com,Ada,#1,1,https://t.example.com/1\ngrace@example.com,Grace,#2,2,\n");
     const before = sandbox.messages().length;
@@ -247,6 +281,7 @@ describe("batch mode", () => {
       [{ shard: "3/2" }, /^Invalid input: shard: expected i\/n with 1 <= i <= n/],
       [{ concurrency: "0" }, /^Invalid input: concurrency: expected a whole number from 1 to 16/],
       [{ "fail-on-error": "nope" }, /^Invalid input: fail-on-error: expected true or false/],
+      [{ "results-file": "no/such/dir/results.jsonl" }, /^Invalid input: results-file: cannot write ".*results\.jsonl": ENOENT[^]*Nothing was sent\.$/],
       [{ file: "batch/broken.json" }, /^file: batch\/broken\.json cannot be read as JSON: line 3: the array is not closed \(missing \]\)\. Nothing was sent\.$/],
     ];
     const before = sandbox.messages().length;

@@ -15,7 +15,7 @@ export interface RecordingRunner extends Runner {
   inputs: Record<string, string>;
   outputs: Record<string, string>;
   log: string[];
-  annotations: { kind: "notice" | "warning" | "error"; message: string; properties: AnnotationProperties | undefined }[];
+  annotations: { kind: "warning" | "error"; message: string; properties: AnnotationProperties | undefined }[];
   summary: string;
   secrets: string[];
   failures: string[];
@@ -35,8 +35,6 @@ export function recordingRunner(inputs: Record<string, string> = {}): RecordingR
     setSecret: (secret) => void runner.secrets.push(secret),
     setOutput: (name, value) => void (runner.outputs[name] = String(value)),
     info: (message) => void runner.log.push(message),
-    debug: () => {},
-    notice: (message, properties) => void runner.annotations.push({ kind: "notice", message, properties }),
     warning: (message, properties) => void runner.annotations.push({ kind: "warning", message, properties }),
     error: (message, properties) => void runner.annotations.push({ kind: "error", message, properties }),
     group: async (name, work) => {

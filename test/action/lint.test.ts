@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readGitHubContext } from "../../action/context.ts";
-import { ANNOTATIONS_PER_TYPE, closestName, editDistance, findTemplateFiles, lintFiles, lintSummary, lintTemplateSource, remoteFindings, runLintMode } from "../../action/lint.ts";
+import { closestName, editDistance, findTemplateFiles, lintFiles, lintSummary, lintTemplateSource, remoteFindings, runLintMode } from "../../action/lint.ts";
 import type { Finding, LintedTemplate } from "../../action/lint.ts";
+import { ANNOTATIONS_PER_TYPE, createRunner, inputVariable } from "../../action/runner.ts";
 import { DEFAULT_GITHUB, REPO, recordingRunner } from "./helpers.ts";
 
 /** Findings as "line:column severity message", the way a reader checks them. */
@@ -183,6 +184,21 @@ describe("files", () => {
     expect(brief(report.files[1]!.findings)).toEqual(['1:7 error slug "welcome" is also used by templates/email/copy.yaml:1']);
   });
 
+  it("leaves room under the runner's 10 error annotations for the step's failure (a real runner's stdout)", async () => {
+    const many = `slug: many2\nname: M\nchannel: sms\ncontent:\n  body: "${Array.from({ length: 12 }, (_, i) => `{{ v${i} }}`).join(" ")}"\nfixtures:\n  f: { other: 1 }\n`;
+    await writeFile(join(dir, "templates", "many2.yml"), many);
+    let stdout = "";
+    const runner = createRunner({ env: { [inputVariable("templates")]: "templates/many2.yml" }, write: (text) => void (stdout += text) });
+    try {
+      await runLintMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir }), "");
+    } finally {
+      await rm(join(dir, "templates", "many2.yml"));
+    }
+    const errors = stdout.split(/\r?\n/).filter((line) => line.startsWith("::error"));
+    expect(errors).toHaveLength(ANNOTATIONS_PER_TYPE);
+    expect(errors.at(-1)).toMatch(/^::error::Template lint: 12 errors in 1 file/);
+  });
+
   it("runs the whole mode: annotations capped per type, outputs, a summary per template, a failed step", async () => {
     const many = `slug: many\nname: M\nchannel: sms\ncontent:\n  body: "${Array.from({ length: 12 }, (_, i) => `{{ v${i} }}`).join(" ")}"\nfixtures:\n  f: { other: 1 }\n`;
     await writeFile(join(dir, "templates", "many.yml"), many);
@@ -190,7 +206,8 @@ describe("files", () => {
     await runLintMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir }), "");
     expect(runner.outputs).toEqual({ errors: "12", warnings: "1" });
     const errors = runner.annotations.filter((annotation) => annotation.kind === "error");
-    expect(errors).toHaveLength(ANNOTATIONS_PER_TYPE);
+    // One fewer than the runner keeps: the step's failure is the last error annotation.
+    expect(errors).toHaveLength(ANNOTATIONS_PER_TYPE - 1);
     expect(errors[0]).toEqual({ kind: "error", message: 'missing variable "v0" in content.body: fixture "f" does not give it', properties: { file: "templates/many.yml", line: 5, column: 10, title: "Template many" } });
     // Past the runner's cap, the rest are in the summary (and the log).
     expect(runner.summary).toContain('| 5:110 | error | missing variable "v11" in content.body: fixture "f" does not give it |');

@@ -51,8 +51,15 @@ describe("describeError", () => {
     expect(describeError(error)).toBe("SenderKit answered 422 missing_variables: missing variables: coupon (request req_0123)\n  - vars.coupon: required");
     expect(describeError(new Error("plain"))).toBe("plain");
     const reused = new ValidationError({ status: 409, type: "conflict", code: "idempotency_key_reused", message: "key reused" });
-    expect(describeError(reused)).toMatch(/^SenderKit answered 409 idempotency_key_reused: key reused\nThis step already sent a different message in this workflow run/);
+    expect(describeError(reused, { runAttempt: "2" })).toMatch(/^SenderKit answered 409 idempotency_key_reused: key reused\nThis step already sent a different message in this workflow run: a re-run/);
+    expect(describeError(reused, { runAttempt: "1" })).not.toContain("re-run");
+    expect(describeError(reused)).not.toContain("re-run");
     expect(describeError("text")).toBe("text");
+  });
+
+  it("describes errors that are not SenderKit's answers as themselves, even with a string code", () => {
+    const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'x.csv'"), { code: "ENOENT", status: 404 });
+    expect(describeError(missing)).toBe("ENOENT: no such file or directory, open 'x.csv'");
   });
 });
 

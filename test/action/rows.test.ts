@@ -66,8 +66,16 @@ describe("CSV", () => {
 
   it("throws a RowFileError for a broken file: an unclosed quote, a duplicate column", async () => {
     await expect(rowsOf("csv", 'to,name\na@x.com,"open\nb@x.com,x\n')).rejects.toThrow(RowFileError);
-    await expect(rowsOf("csv", 'to,name\na@x.com,"open\n')).rejects.toThrow(/not valid CSV: Quote Not Closed/);
+    await expect(rowsOf("csv", 'to,name\na@x.com,"open\n')).rejects.toThrow("line 2: not valid CSV: the record starting on line 2: a quote opened in it is never closed");
     await expect(rowsOf("csv", "to,name,to\na,b,c\n")).rejects.toThrow('line 1: the header names the column "to" twice');
+  });
+
+  it("reports an unclosed quote early in a large file at the line where its record starts, after reading at most 1 MiB of it", async () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => `c${i}@x.com,C${i}\n`).join("");
+    const error = await rowsOf("csv", `to,name\na@x.com,Ada\n\nb@x.com,"Bo\n${rows}`).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RowFileError);
+    expect((error as RowFileError).line).toBe(4);
+    expect((error as RowFileError).message).toMatch(/the record starting on line 4: it is longer than 1 MiB \(a quote opened in it and never closed\?\)/);
   });
 
   it("reads the header alone", async () => {

@@ -60,11 +60,31 @@ describe("readSendRequest", () => {
     expect(read({ template: "welcome", to: "a@x.com", "idempotency-key": "deploy-42" }).request!.options.idempotencyKey).toBe("deploy-42");
   });
 
-  it("derives the same key on a re-run attempt, and another for another recipient", () => {
-    const key = read({ template: "welcome", to: "a@x.com", vars: "n: 1" }).request!.options.idempotencyKey;
-    const again = readSendRequest(new InputReader(recordingRunner({ template: "welcome", to: "a@x.com", vars: "n: 2" })), readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_RUN_ATTEMPT: "2" }));
+  it("derives the same key on a re-run attempt with the same inputs, and another for another recipient", () => {
+    const key = read({ template: "welcome", to: "a@x.com", vars: "n: 1\nm: 2" }).request!.options.idempotencyKey;
+    const again = readSendRequest(new InputReader(recordingRunner({ template: "welcome", to: "a@x.com", vars: "m: 2\nn: 1" })), readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_RUN_ATTEMPT: "2" }));
     expect(again.request!.options.idempotencyKey).toBe(key);
     expect(read({ template: "welcome", to: "b@x.com" }).request!.options.idempotencyKey).not.toBe(key);
+  });
+
+  it("gives matrix legs (same job and step) that send different things different keys", () => {
+    const base = { template: "welcome", to: "a@x.com", vars: "n: 1" };
+    const keyOf = (inputs: Record<string, string>) => read(inputs).request!.options.idempotencyKey;
+    const key = keyOf(base);
+    const variants: Record<string, string>[] = [
+      { ...base, vars: "n: 2" },
+      { ...base, metadata: "leg: linux" },
+      { ...base, cc: "c@x.com" },
+      { ...base, bcc: "c@x.com" },
+      { ...base, "reply-to": "r@x.com" },
+      { ...base, "scheduled-at": "2030-01-01T00:00:00Z" },
+    ];
+    const keys = variants.map(keyOf);
+    for (const other of keys) expect(other).not.toBe(key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const content = (body: string) => keyOf({ content: `type: sms\nbody: ${body}`, to: "+15555550123" });
+    expect(content("one")).not.toBe(content("two"));
+    expect(content("one")).toBe(content("one"));
   });
 
   it("names each bad input and what is wrong with it", () => {
