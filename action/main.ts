@@ -1,7 +1,7 @@
 // The action's entry point (bundled into dist/index.js): mask the API key, pick the mode, run
 // it, and turn any failure into a failed step. Each mode is loaded with a dynamic import, so the
 // bundler gives it a chunk of its own and lint mode never loads the HTTP client.
-import { spawn } from "node:child_process";
+import { SHARE_ENV, Worker, isMainThread, workerData } from "node:worker_threads";
 import { readGitHubContext } from "./context.ts";
 import { describeError } from "./failure.ts";
 import { InputError, InputReader, MODES, apiKeyFrom, ignoredInputs } from "./inputs.ts";
@@ -9,8 +9,8 @@ import type { Mode } from "./inputs.ts";
 import { createRunner } from "./runner.ts";
 import type { Runner } from "./runner.ts";
 
-/** Set in the environment of the process that runs a batch (see `runBatchInChild`). */
-const BATCH_CHILD = "SENDERKIT_ACTION_BATCH_PROCESS";
+/** Marks the worker that runs a batch (see `runBatchInWorker`). */
+const BATCH_WORKER = "senderkitBatchWorker";
 
 async function main(runner: Runner, env: NodeJS.ProcessEnv): Promise<void> {
   // First of all, before anything could print it.
@@ -37,32 +37,32 @@ function readMode(runner: Runner): Mode {
 }
 
 /**
- * Runs this script again for a batch, in a child process with a smaller young generation.
+ * Runs this script again for a batch, in a worker thread with a small young generation.
  * A batch streams its rows and holds little, but V8 sizes the young generation of a busy
- * process by the machine (about 100 MB on a large runner), and that, not the rows, would set
- * the step's memory. The runner's options cannot include V8 flags, hence the child. It writes
- * to the same stdout and files; its exit code is the step's.
+ * isolate by the machine (about 100 MB on a large runner), and that, not the rows, would set
+ * the step's memory. The runner's options cannot include V8 flags; a worker's resource limits
+ * can, in the same process. It writes to the same stdout and files; its exit code is the step's.
  */
-function runBatchInChild(): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, "--max-semi-space-size=8", process.argv[1]!], {
-    env: { ...process.env, [BATCH_CHILD]: "1" },
-    stdio: "inherit",
+function runBatchInWorker(): Promise<number> {
+  const worker = new Worker(new URL(import.meta.url), {
+    env: SHARE_ENV,
+    workerData: { [BATCH_WORKER]: true },
+    resourceLimits: { maxYoungGenerationSizeMb: 16 },
   });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on("SIGINT", forward).on("SIGTERM", forward);
   return new Promise((resolve) => {
-    child.once("error", () => resolve(-1));
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    worker.once("error", () => resolve(-1));
+    worker.once("exit", (code) => resolve(code));
   });
 }
 
 const runner = createRunner();
-const batchInChild = process.env[BATCH_CHILD] === undefined && runner.getInput("mode") === "batch" && process.argv[1] !== undefined;
-const childCode = batchInChild ? await runBatchInChild() : undefined;
-if (childCode === undefined || childCode === -1) {
-  // No child (or it could not start): run here.
+const inWorker = !isMainThread && (workerData as Record<string, unknown> | null)?.[BATCH_WORKER] === true;
+const batchInWorker = !inWorker && runner.getInput("mode") === "batch";
+const workerCode = batchInWorker ? await runBatchInWorker() : undefined;
+if (workerCode === undefined || workerCode === -1) {
+  // No worker (or it could not start): run here.
   await main(runner, process.env);
   if (runner.failed) process.exitCode = 1;
 } else {
-  process.exitCode = childCode;
+  process.exitCode = workerCode;
 }

@@ -9,7 +9,7 @@
 // row's ratio target is 200 / reference: `ours / reference ≤ 200 / reference` exactly when
 // `ours ≤ 200`. The table shows it as "peak ≤ 200 MB" (`targetText`).
 //
-// Peak RSS is of the whole process tree (batch mode runs its work in a child process): every
+// Peak RSS is of the whole process tree (any process the action starts counts too): every
 // 5 ms the VmRSS of the process and all its descendants is summed from /proc, and the largest
 // sum is the peak. (`/usr/bin/time -v` would report only the largest single process.)
 import { spawn } from "node:child_process";
@@ -198,7 +198,7 @@ export async function benchMemory(): Promise<MemoryRow[]> {
           target: { atMost: CAP_MB / mb(rest.peakMb) },
         }),
         targetText: `peak ≤ ${CAP_MB} MB`,
-        note: `the cap is absolute (ratio target = ${CAP_MB} MB / at-rest MB); ${ROWS.toLocaleString("en")} rows took ${seconds.toFixed(1)} s; peak RSS of the whole process tree (the action and its batch child), sampled every 5 ms`,
+        note: `the cap is absolute (ratio target = ${CAP_MB} MB / at-rest MB); ${ROWS.toLocaleString("en")} rows took ${seconds.toFixed(1)} s; peak RSS of the whole process tree, sampled every 5 ms`,
       });
     }
     return rows;
