@@ -6,19 +6,20 @@
 // context) — to lint examples/templates, send one message, send a batch from
 // examples/batch/customers.csv and re-run that batch. It prints each step's outputs and job
 // summary, and a table of all steps at the end.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { BUILT_ACTION, runLikeRunner } from "../action/run-like-runner.ts";
+import type { RunnerRun } from "../action/run-like-runner.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { SenderKit } from "../src/index.ts";
 import type { TemplateCreateParams } from "../src/index.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
-const ACTION = join(REPO, "dist", "index.js");
+const ACTION = BUILT_ACTION;
 /** Any sk_test_ key works with the sandbox. */
 const API_KEY = "sk_test_demoDEMOdemo0123456789";
 const RUN_ID = "20261122";
@@ -96,74 +97,29 @@ async function main(): Promise<void> {
   }
 }
 
-interface ActionRun {
-  code: number | null;
-  log: string[];
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-/** `node dist/index.js` as the runner starts it. */
-async function runAction(workspace: string, inputs: Record<string, string>, attempt: number): Promise<ActionRun> {
-  const files = await mkdtemp(join(tmpdir(), "senderkit-demo-step-"));
-  try {
-    const outputFile = join(files, "output");
-    const summaryFile = join(files, "summary.md");
-    await writeFile(outputFile, "");
-    await writeFile(summaryFile, "");
-    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)));
-    Object.assign(env, {
-      GITHUB_ACTIONS: "true",
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      RUNNER_TEMP: files,
-      GITHUB_REPOSITORY: "acme/shop",
+/** `node dist/index.js` as the runner starts it, as step `attempt` of this demo's workflow run. */
+function runAction(workspace: string, inputs: Record<string, string>, attempt: number): Promise<RunnerRun> {
+  return runLikeRunner({
+    workspace,
+    inputs,
+    github: {
       GITHUB_RUN_ID: RUN_ID,
       GITHUB_RUN_ATTEMPT: String(attempt),
       GITHUB_JOB: "demo",
       GITHUB_ACTION: inputs.mode ?? "send",
-      GITHUB_SHA: "3f0c8490a1b2c3d4e5f60718293a4b5c6d7e8f90",
       GITHUB_WORKFLOW: "SenderKit demo",
-      GITHUB_SERVER_URL: "https://github.com",
-    });
-    for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-    const child = spawn(process.execPath, [ACTION], { cwd: workspace, env, stdio: ["ignore", "pipe", "pipe"] });
-    let text = "";
-    child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("close", resolve);
-    });
-    return { code, log: text.split("\n").filter((line) => line !== ""), outputs: readOutputs(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
-  } finally {
-    await rm(files, { recursive: true, force: true });
-  }
+    },
+  });
 }
 
-/** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` entries. */
-function readOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const entry = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-    if (!entry) continue;
-    const end = lines.indexOf(entry[2]!, i + 1);
-    outputs[entry[1]!] = lines.slice(i + 1, end).join("\n");
-    i = end;
-  }
-  return outputs;
-}
-
-function printStep(title: string, inputs: Record<string, string>, result: ActionRun, created: number): void {
+function printStep(title: string, inputs: Record<string, string>, result: RunnerRun, created: number): void {
   console.log(bold(`── ${title} ${"─".repeat(Math.max(0, 72 - title.length))}`));
   const shown = Object.entries(inputs)
     .filter(([name]) => name !== "api-key" && name !== "base-url")
     .map(([name, value]) => `${name}: ${value.includes("\n") ? JSON.stringify(value) : value}`);
   console.log(dim(`   with: ${shown.join(" · ")}`));
   console.log("   log:");
-  for (const line of result.log) {
+  for (const line of `${result.stdout}${result.stderr}`.split("\n").filter((text) => text !== "")) {
     if (line.startsWith("::add-mask::")) continue; // tells the runner to mask the key
     const command = /^::(group|endgroup|error|warning|notice)([^:]*)::(.*)$/.exec(line);
     if (!command) console.log(`     ${line}`);

@@ -6,17 +6,15 @@
 // The Action keeps the client's defaults (2 retries, 30 s timeout), so here `late` answers come
 // late but within its timeout. Both runs use `concurrency: 1`, which makes the order of requests,
 // and so the seeded faults, the same on every machine.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILT_ACTION as ACTION, runLikeRunner } from "../../action/run-like-runner.ts";
 import { startSandbox } from "../../sandbox/index.ts";
 import type { Sandbox, SandboxMessage } from "../../sandbox/index.ts";
 
-const ACTION = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 const API_KEY = "sk_test_actionSOAKaction0123456789";
 const ROWS = 6_000;
 const SEED = Number(process.env.SOAK_SEED ?? 6);
@@ -53,39 +51,28 @@ interface Run {
 
 /** One run of the Action's batch mode, as the runner would start it. */
 async function runBatch(attempt: number): Promise<Run> {
-  const outputFile = join(dir, `output-${attempt}`);
   const resultsFile = join(dir, `results-${attempt}.jsonl`);
-  await writeFile(outputFile, "");
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)));
-  Object.assign(env, {
-    GITHUB_ACTIONS: "true",
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: join(dir, `summary-${attempt}.md`),
-    GITHUB_WORKSPACE: dir,
-    GITHUB_REPOSITORY: "senderkit/soak",
-    GITHUB_RUN_ID: RUN_ID,
-    GITHUB_RUN_ATTEMPT: String(attempt),
-    GITHUB_JOB: "notify",
-    GITHUB_ACTION: "batch",
-    GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-    RUNNER_TEMP: dir,
-    "INPUT_MODE": "batch",
-    "INPUT_API-KEY": API_KEY,
-    "INPUT_BASE-URL": sandbox.url,
-    "INPUT_FILE": "rows.csv",
-    "INPUT_TEMPLATE": "notice",
-    "INPUT_CONCURRENCY": "1",
-    "INPUT_RESULTS-FILE": resultsFile,
+  const run = await runLikeRunner({
+    workspace: dir,
+    github: {
+      GITHUB_REPOSITORY: "senderkit/soak",
+      GITHUB_RUN_ID: RUN_ID,
+      GITHUB_RUN_ATTEMPT: String(attempt),
+      GITHUB_JOB: "notify",
+      GITHUB_ACTION: "batch",
+    },
+    inputs: {
+      mode: "batch",
+      "api-key": API_KEY,
+      "base-url": sandbox.url,
+      file: "rows.csv",
+      template: "notice",
+      concurrency: "1",
+      "results-file": resultsFile,
+    },
   });
-  const child = spawn(process.execPath, [ACTION], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", resolve);
-  });
-  const outputs = parseOutputs(await readFile(outputFile, "utf8"));
+  const { code, outputs } = run;
+  const log = run.stdout + run.stderr;
   const results = existsSync(resultsFile)
     ? (await readFile(resultsFile, "utf8")).split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Run["results"][number])
     : [];
@@ -94,22 +81,6 @@ async function runBatch(attempt: number): Promise<Run> {
   return { code, log, outputs, results };
 }
 
-/** GITHUB_OUTPUT entries: `name=value`, or `name<<DELIMITER`, the value's lines, `DELIMITER`. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
-    if (heredoc) {
-      const end = lines.indexOf(heredoc[2]!, i + 1);
-      outputs[heredoc[1]!] = lines.slice(i + 1, end).join("\n");
-      i = end;
-    } else if (lines[i]!.includes("=")) {
-      outputs[lines[i]!.slice(0, lines[i]!.indexOf("="))] = lines[i]!.slice(lines[i]!.indexOf("=") + 1);
-    }
-  }
-  return outputs;
-}
 
 /** Stored messages of this test, by the row each carries in its metadata. */
 function storedByRow(): Map<number, SandboxMessage[]> {

@@ -1,0 +1,91 @@
+// Runs the built action (`node dist/index.js`) the way the GitHub runner does: inputs as
+// INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the GITHUB_* context. The
+// demo, the end-to-end tests and the soak test use it; the action itself never imports it, so
+// it is not in the bundle.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inputVariable } from "./runner.ts";
+
+export const BUILT_ACTION = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+
+/** A plausible push-triggered workflow run; override any of it per call. */
+export const DEFAULT_GITHUB: Record<string, string> = {
+  GITHUB_ACTIONS: "true",
+  GITHUB_REPOSITORY: "acme/shop",
+  GITHUB_RUN_ID: "1000001",
+  GITHUB_RUN_ATTEMPT: "1",
+  GITHUB_JOB: "notify",
+  GITHUB_ACTION: "senderkit",
+  GITHUB_SHA: "3f0c8490a1b2c3d4e5f60718293a4b5c6d7e8f90",
+  GITHUB_REF: "refs/heads/main",
+  GITHUB_WORKFLOW: "Deploy",
+  GITHUB_EVENT_NAME: "push",
+  GITHUB_SERVER_URL: "https://github.com",
+};
+
+export interface RunLikeRunnerOptions {
+  /** Inputs by their action.yml names. */
+  inputs: Record<string, string>;
+  /** The workspace (checkout) directory; also the working directory. */
+  workspace: string;
+  /** GITHUB_* variables to set or override. */
+  github?: Record<string, string> | undefined;
+}
+
+export interface RunnerRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<RunnerRun> {
+  const files = await mkdtemp(join(tmpdir(), "senderkit-action-run-"));
+  try {
+    const outputFile = join(files, "output");
+    const summaryFile = join(files, "summary.md");
+    await writeFile(outputFile, "");
+    await writeFile(summaryFile, "");
+    // Nothing of the caller's own environment (a workflow, maybe) leaks into the run.
+    const env: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
+    );
+    Object.assign(env, DEFAULT_GITHUB, { GITHUB_WORKSPACE: options.workspace, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: files }, options.github);
+    for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
+
+    const child = spawn(process.execPath, [BUILT_ACTION], { env, cwd: options.workspace, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", resolve);
+    });
+    return { code, stdout, stderr, outputs: parseOutputFile(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
+  } finally {
+    await rm(files, { recursive: true, force: true });
+  }
+}
+
+/** GITHUB_OUTPUT entries: `name<<DELIMITER`, the value's lines, `DELIMITER` (or a plain `name=value`). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      outputs[heredoc[1]!] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (line.includes("=")) {
+      outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+    }
+  }
+  return outputs;
+}
