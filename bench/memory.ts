@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUILT_ACTION, parseOutputFile } from "../action/run-like-runner.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { benchRow } from "./row.ts";
 import type { BenchRow } from "./row.ts";
@@ -25,7 +25,7 @@ import type { BenchRow } from "./row.ts";
 const ROWS = 100_000;
 const CAP_MB = 200;
 const API_KEY = "sk_test_memoryMEMORYmemory012345";
-const ACTION = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const ACTION = BUILT_ACTION;
 
 type MemoryRow = BenchRow & { note: string; targetText: string };
 
@@ -81,7 +81,7 @@ async function runAction(dir: string, name: string, inputs: Record<string, strin
   const peakKb = await sampler.stop();
   if (code !== 0) throw new Error(`node dist/index.js (${name}) exited with ${code}:\n${log}`);
   if (peakKb === 0) throw new Error(`no peak RSS measured for ${name}`);
-  return { peakMb: peakKb / 1024, outputs: parseOutputs(await readFile(outputFile, "utf8")) };
+  return { peakMb: peakKb / 1024, outputs: parseOutputFile(await readFile(outputFile, "utf8")) };
 }
 
 /** Sums VmRSS over `pid` and its descendants every 5 ms; resolves with the largest sum in kB. */
@@ -121,24 +121,6 @@ function sampleTreeRss(pid: number): { stop(): Promise<number> } {
       return peak;
     },
   };
-}
-
-/** GITHUB_OUTPUT lines: `name=value`, or `name<<DELIMITER` … `DELIMITER`. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const end = lines.indexOf(heredoc[2]!, i + 1);
-      outputs[heredoc[1]!] = lines.slice(i + 1, end).join("\n");
-      i = end;
-    } else if (line.includes("=")) {
-      outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
-    }
-  }
-  return outputs;
 }
 
 function checkOutputs(name: string, outputs: Record<string, string>, sent: number, failed: number): void {
