@@ -64,7 +64,9 @@ export class OpenApiChecker {
   checkAnswer(operation: string, answer: Answer): string[] {
     const [method, path] = splitOperation(operation);
     const operationPointer = `/paths/${escapePointer(path)}/${method}`;
-    return this.#checkResponse(operationPointer, answer).map((problem) => `${operation} → ${answer.status}: ${problem}`);
+    return this.#checkResponse(operationPointer, answer).map(
+      (problem) => `${operation} → ${answer.status}: ${problem}`,
+    );
   }
 
   /** Problems of an answer against a shared response of components/responses (e.g. "NotFound"). */
@@ -119,7 +121,8 @@ export class OpenApiChecker {
     const response = this.#at(responsePointer);
     const problems: string[] = [];
     for (const [name, header] of Object.entries((response.headers ?? {}) as Json)) {
-      const headerPointer = header.$ref !== undefined ? String(header.$ref).slice(1) : `${responsePointer}/headers/${escapePointer(name)}`;
+      const headerPointer =
+        header.$ref !== undefined ? String(header.$ref).slice(1) : `${responsePointer}/headers/${escapePointer(name)}`;
       const declared = this.#at(headerPointer);
       const value = answer.headers.get(name);
       if (value === null) {
@@ -153,7 +156,9 @@ export class OpenApiChecker {
   #validate(schemaPointer: string, value: unknown, what: string): string[] {
     const validate = this.#validator(schemaPointer);
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((error) => `${what}${error.instancePath} ${error.message} (${error.schemaPath})`);
+    return (validate.errors ?? []).map(
+      (error) => `${what}${error.instancePath} ${error.message} (${error.schemaPath})`,
+    );
   }
 
   #validator(schemaPointer: string): ValidateFunction {

@@ -51,7 +51,8 @@ async function call(operation: string, path: string, options: Call = {}): Promis
       ? checker.checkAnswer(operation, answer)
       : checker.checkSharedResponse(options.sharedResponse, answer);
   // What the server accepted must be what the document accepts.
-  if (answer.status < 300 && options.body !== undefined) problems.push(...checker.checkRequestBody(operation, options.body));
+  if (answer.status < 300 && options.body !== undefined)
+    problems.push(...checker.checkRequestBody(operation, options.body));
   expect(problems).toEqual([]);
 
   if (options.sharedResponse === undefined) {
@@ -77,7 +78,8 @@ const receiver = createServer((req, res) => {
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(",") : value;
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value.join(",") : value;
     deliveries.push({ headers, body: Buffer.concat(chunks).toString("utf8") });
     res.writeHead(204).end();
   });
@@ -125,7 +127,9 @@ describe("the document", () => {
     expect(checker.checkAnswer("GET /v1/messages", { status: 418, headers, text: "{}" })).toEqual([
       "GET /v1/messages → 418: status not documented",
     ]);
-    expect(checker.checkRequestBody("POST /v1/messages", { to: "a@example.com", template: "t", content: {} })).not.toEqual([]);
+    expect(
+      checker.checkRequestBody("POST /v1/messages", { to: "a@example.com", template: "t", content: {} }),
+    ).not.toEqual([]);
   });
 });
 
@@ -137,10 +141,15 @@ describe("the sandbox answers as documented", () => {
       slug: "welcome",
       name: "Welcome",
       channel: "email",
-      content: { subject: "Hi {{ name }}", html: "<p>Hi {{ name }}, plan {{ plan | default: \"free\" }}</p>" },
+      content: { subject: "Hi {{ name }}", html: '<p>Hi {{ name }}, plan {{ plan | default: "free" }}</p>' },
     };
     expect((await call("POST /v1/templates", "/v1/templates", { body: welcome })).status).toBe(201);
-    const push = { slug: "ping", name: "Ping", channel: "push", content: { title: "Ping", body: "{{ who }}", badge: 1 } };
+    const push = {
+      slug: "ping",
+      name: "Ping",
+      channel: "push",
+      content: { title: "Ping", body: "{{ who }}", badge: 1 },
+    };
     expect((await call("POST /v1/templates", "/v1/templates", { body: push })).status).toBe(201);
     expectError(await call("POST /v1/templates", "/v1/templates", { body: welcome }), 409, "template_exists");
     const broken = { ...welcome, slug: "broken", content: { subject: "{{ name", html: "x" } };
@@ -158,28 +167,70 @@ describe("the sandbox answers as documented", () => {
     const patched = await call("PATCH /v1/templates/{slug}", "/v1/templates/welcome", { body: patch });
     expect(patched.json.current_version.version).toBe(2);
     const badPatch = { content: { body: "sms content on an email template" } };
-    expectError(await call("PATCH /v1/templates/{slug}", "/v1/templates/welcome", { body: badPatch }), 400, "invalid_parameter");
-    expectError(await call("PATCH /v1/templates/{slug}", "/v1/templates/nope", { body: patch }), 404, "template_not_found");
+    expectError(
+      await call("PATCH /v1/templates/{slug}", "/v1/templates/welcome", { body: badPatch }),
+      400,
+      "invalid_parameter",
+    );
+    expectError(
+      await call("PATCH /v1/templates/{slug}", "/v1/templates/nope", { body: patch }),
+      404,
+      "template_not_found",
+    );
     const syntax = { content: { subject: "{{", html: "x" } };
-    expectError(await call("PATCH /v1/templates/{slug}", "/v1/templates/welcome", { body: syntax }), 422, "template_syntax_error");
+    expectError(
+      await call("PATCH /v1/templates/{slug}", "/v1/templates/welcome", { body: syntax }),
+      422,
+      "template_syntax_error",
+    );
 
     const versions = await call("GET /v1/templates/{slug}/versions", "/v1/templates/welcome/versions");
     expect(versions.json.data.map((v: { version: number }) => v.version)).toEqual([2, 1]);
-    expectError(await call("GET /v1/templates/{slug}/versions", "/v1/templates/nope/versions"), 404, "template_not_found");
-    expectError(await call("GET /v1/templates/{slug}/versions", "/v1/templates/welcome/versions?limit=0"), 400, "invalid_parameter");
+    expectError(
+      await call("GET /v1/templates/{slug}/versions", "/v1/templates/nope/versions"),
+      404,
+      "template_not_found",
+    );
+    expectError(
+      await call("GET /v1/templates/{slug}/versions", "/v1/templates/welcome/versions?limit=0"),
+      400,
+      "invalid_parameter",
+    );
 
     const render = await call("POST /v1/templates/{slug}/render", "/v1/templates/welcome/render", {
       body: { vars: { coupon: "X" }, version: 1 },
     });
     expect(render.json).toMatchObject({ object: "render", missing: ["name"], unused: ["coupon"] });
     const noVersion = { vars: {}, version: 9 };
-    expectError(await call("POST /v1/templates/{slug}/render", "/v1/templates/welcome/render", { body: noVersion }), 400, "invalid_parameter");
-    expectError(await call("POST /v1/templates/{slug}/render", "/v1/templates/nope/render", { body: { vars: {} } }), 404, "template_not_found");
-    const unsaved = { channel: "web_push", content: { title: "T", body: "Hi {{ name }}", click_url: "https://x.test" }, vars: { name: "Ada" } };
-    expect((await call("POST /v1/templates/render", "/v1/templates/render", { body: unsaved })).json.output.body).toBe("Hi Ada");
+    expectError(
+      await call("POST /v1/templates/{slug}/render", "/v1/templates/welcome/render", { body: noVersion }),
+      400,
+      "invalid_parameter",
+    );
+    expectError(
+      await call("POST /v1/templates/{slug}/render", "/v1/templates/nope/render", { body: { vars: {} } }),
+      404,
+      "template_not_found",
+    );
+    const unsaved = {
+      channel: "web_push",
+      content: { title: "T", body: "Hi {{ name }}", click_url: "https://x.test" },
+      vars: { name: "Ada" },
+    };
+    expect((await call("POST /v1/templates/render", "/v1/templates/render", { body: unsaved })).json.output.body).toBe(
+      "Hi Ada",
+    );
     const unsavedBroken = { channel: "sms", content: { body: "{{ }}" }, vars: {} };
-    expectError(await call("POST /v1/templates/render", "/v1/templates/render", { body: unsavedBroken }), 422, "template_syntax_error");
-    expectError(await call("POST /v1/templates/render", "/v1/templates/render", { body: { channel: "sms" } }), 400, "invalid_parameter");
+    expectError(
+      await call("POST /v1/templates/render", "/v1/templates/render", { body: unsavedBroken }),
+      422,
+      "template_syntax_error",
+    );
+    expectError(
+      await call("POST /v1/templates/render", "/v1/templates/render", { body: { channel: "sms" } }),
+      400,
+      "invalid_parameter",
+    );
 
     await call("POST /v1/templates", "/v1/templates", { body: { ...welcome, slug: "doomed" } });
     expect((await call("DELETE /v1/templates/{slug}", "/v1/templates/doomed")).status).toBe(204);
@@ -203,7 +254,10 @@ describe("the sandbox answers as documented", () => {
     const replay = await send(templateSend, { headers: { "idempotency-key": "openapi-welcome-1" } });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.json.id).toBe(sent.json.id);
-    const reused = await send({ ...templateSend, vars: { name: "Bob" } }, { headers: { "idempotency-key": "openapi-welcome-1" } });
+    const reused = await send(
+      { ...templateSend, vars: { name: "Bob" } },
+      { headers: { "idempotency-key": "openapi-welcome-1" } },
+    );
     expectError(reused, 409, "idempotency_key_reused");
     expectError(await send(templateSend, { headers: { "idempotency-key": "\u00e9" } }), 400, "invalid_parameter");
 
@@ -214,7 +268,11 @@ describe("the sandbox answers as documented", () => {
         to: JSON.stringify({ endpoint: "https://push.example.com/1", keys: { p256dh: "p", auth: "a" } }),
         content: { type: "web_push", title: "T", body: "B", icon: "https://x.test/i.png" },
       },
-      { to: "raw@example.com", content: { type: "email", subject: "S", html: "<p>H</p>" }, scheduled_at: "2099-01-01T09:00:00+02:00" },
+      {
+        to: "raw@example.com",
+        content: { type: "email", subject: "S", html: "<p>H</p>" },
+        scheduled_at: "2099-01-01T09:00:00+02:00",
+      },
       { template: "ping", to: "device-token-2", vars: { who: "me" } },
     ];
     for (const raw of raws) {
@@ -226,14 +284,22 @@ describe("the sandbox answers as documented", () => {
 
     expectError(await send({ ...templateSend, content: { type: "sms", body: "x" } }), 400, "invalid_parameter");
     expectError(await send({ template: "nope", to: "a@example.com" }), 422, "unknown_template");
-    expectError(await send({ template: "ping", to: "t", cc: ["a@example.com"], vars: { who: "x" } }), 422, "channel_mismatch");
+    expectError(
+      await send({ template: "ping", to: "t", cc: ["a@example.com"], vars: { who: "x" } }),
+      422,
+      "channel_mismatch",
+    );
     expectError(await send({ ...templateSend, to: "bob@" }), 422, "invalid_recipient");
     expectError(await send({ ...templateSend, to: "suppressed@senderkit.test" }), 422, "recipient_suppressed");
     expectError(await send({ ...templateSend, scheduled_at: "2001-01-01T00:00:00Z" }), 422, "scheduled_at_in_past");
     expectError(await send({ template: "welcome", to: "a@example.com" }), 422, "missing_variables");
     expectError(await send(templateSend, { key: OUT_OF_PLAN_KEY }), 402, "plan_limit_reached");
     expectError(await send(undefined, { rawBody: "{", headers: {} }), 400, "invalid_json");
-    expectError(await send(undefined, { rawBody: "x", headers: { "content-type": "text/plain" } }), 400, "invalid_json");
+    expectError(
+      await send(undefined, { rawBody: "x", headers: { "content-type": "text/plain" } }),
+      400,
+      "invalid_json",
+    );
     const tooLarge = JSON.stringify({ ...templateSend, vars: { pad: "x".repeat(1_048_576) } });
     expectError(await send(undefined, { rawBody: tooLarge }), 400, "body_too_large");
 
@@ -251,11 +317,16 @@ describe("the sandbox answers as documented", () => {
     expect((await cancel(messageIds[4]!)).json.status).toBe("cancelled");
     expectError(await cancel(messageIds[4]!), 409, "message_not_cancellable");
     expectError(await cancel("msg_nope"), 404, "message_not_found");
-    expectError(await call("POST /v1/messages/{id}/cancel", `/v1/messages/${sent.json.id}/cancel`, { body: { x: 1 } }), 400, "invalid_parameter");
+    expectError(
+      await call("POST /v1/messages/{id}/cancel", `/v1/messages/${sent.json.id}/cancel`, { body: { x: 1 } }),
+      400,
+      "invalid_parameter",
+    );
   });
 
   it("batch: per-item results, item errors without request_id, whole-request errors", async () => {
-    const batch = (body: unknown, options: Call = {}) => call("POST /v1/messages/batch", "/v1/messages/batch", { body, ...options });
+    const batch = (body: unknown, options: Call = {}) =>
+      call("POST /v1/messages/batch", "/v1/messages/batch", { body, ...options });
     const items = [
       { template: "welcome", to: "b1@example.com", vars: { name: "B" }, idempotency_key: "openapi-batch-0" },
       { template: "welcome", to: "bob@", vars: { name: "B" } },
@@ -288,7 +359,11 @@ describe("the sandbox answers as documented", () => {
     expect((await call("GET /v1/webhook_endpoints", "/v1/webhook_endpoints")).json.data[0].secret).toBeUndefined();
     expectError(await call("GET /v1/webhook_endpoints", "/v1/webhook_endpoints?limit=101"), 400, "invalid_parameter");
     expect((await call("GET /v1/webhook_endpoints/{id}", `/v1/webhook_endpoints/${id}`)).json.id).toBe(id);
-    expectError(await call("GET /v1/webhook_endpoints/{id}", "/v1/webhook_endpoints/we_nope"), 404, "webhook_endpoint_not_found");
+    expectError(
+      await call("GET /v1/webhook_endpoints/{id}", "/v1/webhook_endpoints/we_nope"),
+      404,
+      "webhook_endpoint_not_found",
+    );
 
     const patch = (path: string, body: unknown) => call("PATCH /v1/webhook_endpoints/{id}", path, { body });
     expect((await patch(`/v1/webhook_endpoints/${id}`, { description: "renamed" })).json.description).toBe("renamed");
@@ -296,15 +371,26 @@ describe("the sandbox answers as documented", () => {
     expectError(await patch(`/v1/webhook_endpoints/${id}`, { colour: "red" }), 400, "invalid_parameter");
     expectError(await patch("/v1/webhook_endpoints/we_nope", { enabled: false }), 404, "webhook_endpoint_not_found");
 
-    const rotate = (path: string, body?: unknown) => call("POST /v1/webhook_endpoints/{id}/rotate_secret", path, { body });
+    const rotate = (path: string, body?: unknown) =>
+      call("POST /v1/webhook_endpoints/{id}/rotate_secret", path, { body });
     const rotated = await rotate(`/v1/webhook_endpoints/${id}/rotate_secret`, { expire_previous_after_seconds: 60 });
     expect(rotated.json.secret).not.toBe(created.json.secret);
-    expectError(await rotate(`/v1/webhook_endpoints/${id}/rotate_secret`, { expire_previous_after_seconds: -1 }), 400, "invalid_parameter");
+    expectError(
+      await rotate(`/v1/webhook_endpoints/${id}/rotate_secret`, { expire_previous_after_seconds: -1 }),
+      400,
+      "invalid_parameter",
+    );
     expectError(await rotate("/v1/webhook_endpoints/we_nope/rotate_secret"), 404, "webhook_endpoint_not_found");
 
     const doomed = await create({ url: "https://example.com/doomed", events: ["message.sent"], enabled: false });
-    expect((await call("DELETE /v1/webhook_endpoints/{id}", `/v1/webhook_endpoints/${doomed.json.id}`)).status).toBe(204);
-    expectError(await call("DELETE /v1/webhook_endpoints/{id}", `/v1/webhook_endpoints/${doomed.json.id}`), 404, "webhook_endpoint_not_found");
+    expect((await call("DELETE /v1/webhook_endpoints/{id}", `/v1/webhook_endpoints/${doomed.json.id}`)).status).toBe(
+      204,
+    );
+    expectError(
+      await call("DELETE /v1/webhook_endpoints/{id}", `/v1/webhook_endpoints/${doomed.json.id}`),
+      404,
+      "webhook_endpoint_not_found",
+    );
   });
 
   it("webhook deliveries match webhooks.messageEvent", async () => {
@@ -336,7 +422,11 @@ describe("the sandbox answers as documented", () => {
   });
 
   it("unknown routes are the shared NotFound answer", async () => {
-    for (const [method, path] of [["GET", "/v1/nope"], ["PUT", "/v1/messages"], ["GET", "/v1/messages/"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/v1/nope"],
+      ["PUT", "/v1/messages"],
+      ["GET", "/v1/messages/"],
+    ] as const) {
       expectError(await call(`${method} ${path}`, path, { sharedResponse: "NotFound" }), 404, "route_not_found");
     }
   });
@@ -355,7 +445,11 @@ describe("the sandbox answers as documented", () => {
     sandbox.failNext("429");
     expectError(await call("GET /v1/messages", "/v1/messages"), 429, "rate_limited");
     sandbox.failNext("500");
-    expectError(await call("POST /v1/messages/batch", "/v1/messages/batch", { body: { messages: [] } }), 500, "internal_error");
+    expectError(
+      await call("POST /v1/messages/batch", "/v1/messages/batch", { body: { messages: [] } }),
+      500,
+      "internal_error",
+    );
     sandbox.failNext("503");
     expectError(await call("GET /v1/webhook_endpoints", "/v1/webhook_endpoints"), 503, "unavailable");
     sandbox.failNext("502_html");

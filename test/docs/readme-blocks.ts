@@ -57,7 +57,12 @@ function directivesBefore(lines: string[], fence: number): { prelude: string; ty
     if (!lines[at]!.trimEnd().endsWith("-->")) break;
     let start = at;
     while (start > 0 && !lines[start]!.trimStart().startsWith("<!--")) start--;
-    const match = DIRECTIVE.exec(lines.slice(start, at + 1).join("\n").trim());
+    const match = DIRECTIVE.exec(
+      lines
+        .slice(start, at + 1)
+        .join("\n")
+        .trim(),
+    );
     if (match === null) break;
     if (match[1] === "prelude") preludes.unshift(match[2]!.trim());
     else if (match[2]!.trim().startsWith("typecheck-only")) typecheckOnly = true;
@@ -75,12 +80,16 @@ export function blocksOfReadme(): { blocks: CodeBlock[]; dir: string } {
 
 /** Type errors of the blocks, as `README.md:<line>: <message>` (lines of the Markdown file). */
 export function typeErrors(blocks: CodeBlock[]): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(join(REPO_ROOT, "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(REPO_ROOT, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      },
     },
-  })!;
+  )!;
   const options: ts.CompilerOptions = {
     ...config.options,
     noEmit: true,
@@ -105,7 +114,10 @@ export function typeErrors(blocks: CodeBlock[]): string[] {
     }
     const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start);
     const preludeLines = block.prelude.split("\n").length;
-    const where = line < preludeLines ? `the prelude of the block at line ${block.line}` : `${block.line + line - preludeLines + 1}`;
+    const where =
+      line < preludeLines
+        ? `the prelude of the block at line ${block.line}`
+        : `${block.line + line - preludeLines + 1}`;
     return [`README.md:${where}: ${message}`];
   });
 }

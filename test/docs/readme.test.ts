@@ -20,7 +20,10 @@ beforeAll(async () => {
     {
       newResource(args) {
         registered.push({ type: args.type, name: args.name });
-        return { id: `${args.name}-id`, state: { ...args.inputs, signingSecret: "whsec_mockedsecret0000000000000000000" } };
+        return {
+          id: `${args.name}-id`,
+          state: { ...args.inputs, signingSecret: "whsec_mockedsecret0000000000000000000" },
+        };
       },
       call: (args) => args.inputs,
     },
@@ -62,9 +65,7 @@ describe("README.md", () => {
 
   it("a block with a type error is reported at its README line", () => {
     const [broken] = extractBlocks("text\n\n```ts\nconst n: number = 1;\nconst s: string = n;\n```\n", dir);
-    expect(typeErrors([broken!])).toEqual([
-      "README.md:5: Type 'number' is not assignable to type 'string'.",
-    ]);
+    expect(typeErrors([broken!])).toEqual(["README.md:5: Type 'number' is not assignable to type 'string'."]);
   });
 
   for (const block of blocks.filter((candidate) => !candidate.typecheckOnly)) {
