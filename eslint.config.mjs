@@ -17,7 +17,7 @@ export default defineConfig(
     },
     rules: {
       "@typescript-eslint/await-thenable": "error",
-      // Warnings until the places the first run found are fixed (CONTRIBUTING.md, "Lint"); then errors.
+      // Warnings until the places the first run found are fixed (CONTRIBUTING.md, "Lint and format"); then errors.
       "@typescript-eslint/no-floating-promises": "warn",
       "@typescript-eslint/no-misused-promises": "warn",
       "preserve-caught-error": "warn",
