@@ -49,7 +49,7 @@ export class RateLimiter {
   /** When the server's current window ends (ms since the epoch), from X-RateLimit-Reset. */
   #resetAt = 0;
   /** Wakes the calls waiting for a slot: resolved and replaced on every change. */
-  #changed = Promise.withResolvers<void>();
+  #changed = deferred();
   /** Idempotency keys whose answer was a replay (`Idempotent-Replayed: true`), until asked. */
   readonly #replayed = new Set<string>();
 
@@ -148,7 +148,7 @@ export class RateLimiter {
 
   #wake(): void {
     this.#changed.resolve();
-    this.#changed = Promise.withResolvers<void>();
+    this.#changed = deferred();
   }
 }
 
@@ -192,6 +192,13 @@ function bound(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler 
     if (method) result[name] = method.bind(handler);
   }
   return result as Dispatcher.DispatchHandler;
+}
+
+/** A promise and its resolve function (Promise.withResolvers, without the ES2024 typings). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 function sleep(ms: number): Promise<void> {
