@@ -44,8 +44,10 @@ export class RateLimiter {
   #inFlight = 0;
   /** No call starts before this time (ms since the epoch): set by a 429's Retry-After. */
   #pausedUntil = 0;
-  /** Requests the server still allows in its current window, less those sent since it said so. */
+  /** Requests the server still allows in its current window, as its latest answer said. */
   #remaining: number | undefined;
+  /** Requests sent and not yet answered: the server may not have counted them in `#remaining`. */
+  #requestsInFlight = 0;
   /** When the server's current window ends (ms since the epoch), from X-RateLimit-Reset. */
   #resetAt = 0;
   /** Wakes the calls waiting for a slot: resolved and replaced on every change. */
@@ -89,14 +91,23 @@ export class RateLimiter {
 
   /** For `dispatcher.compose(...)`: counts each request sent and reads each answer's headers. */
   readonly interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
-    if (this.#remaining !== undefined) this.#remaining--;
-    const key = idempotencyKeyOf(options.headers);
-    const observe = (headers: Record<string, string | string[] | undefined>) => this.#observe(headers, key);
+    this.#requestsInFlight++;
+    let answered = false;
+    const settle = (headers: Record<string, string | string[] | undefined> | undefined) => {
+      if (answered) return;
+      answered = true;
+      this.#requestsInFlight--;
+      this.#observe(headers ?? {}, idempotencyKeyOf(options.headers));
+    };
     return dispatch(options, {
       ...bound(handler),
       onResponseStart(controller, statusCode, headers, statusMessage) {
-        if (statusCode >= 200) observe(headers as Record<string, string | string[] | undefined>);
+        if (statusCode >= 200) settle(headers as Record<string, string | string[] | undefined>);
         return handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+      },
+      onResponseError(controller, error) {
+        settle(undefined);
+        return handler.onResponseError?.(controller, error);
       },
     });
   };
@@ -107,7 +118,7 @@ export class RateLimiter {
     if (header(headers, "x-ratelimit-remaining") !== undefined && Number.isFinite(remaining)) {
       const resetAt = Number.isFinite(reset) ? reset * 1000 : 0;
       // A later window starts afresh; within one window the lowest count is the truest (answers
-      // arrive out of order, and requests sent since were already counted down).
+      // can arrive out of order).
       this.#remaining = resetAt > this.#resetAt || this.#remaining === undefined ? remaining : Math.min(this.#remaining, remaining);
       this.#resetAt = Math.max(this.#resetAt, resetAt);
     }
@@ -125,7 +136,8 @@ export class RateLimiter {
       }
       // The window is used up: one call goes ahead to find out when it reopens (its 429 pauses
       // everyone for Retry-After, or it succeeds and reports the new window).
-      const exhausted = this.#remaining !== undefined && this.#remaining <= 0 && now < this.#resetAt;
+      const exhausted =
+        this.#remaining !== undefined && this.#remaining - this.#requestsInFlight <= 0 && now < this.#resetAt;
       if (this.#inFlight < (exhausted ? 1 : this.#options.maxInFlight)) {
         this.#inFlight++;
         return;
@@ -184,7 +196,6 @@ function bound(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler 
     "onRequestUpgrade",
     "onResponseData",
     "onResponseEnd",
-    "onResponseError",
   ] as const;
   const result: Record<string, unknown> = {};
   for (const name of methods) {
