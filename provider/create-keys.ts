@@ -4,23 +4,16 @@
 //
 //   pulumi-<kind>-<hash of the resource's identity>-<hash of the request body>-<generation>
 //
-// The identity is "<project>/<stack>/<resource name>", recorded by the resource class as the
-// hidden input `__identity`; the body hash makes a changed declaration a new create. SenderKit
+// The identity is the resource's URN (project, stack, parent types, type and name), recorded by
+// the resource class as the hidden input `__identity`; the body hash makes a changed
+// declaration a new create. SenderKit
 // keeps keys for 24 hours, and a replay gives the first answer even if that object was deleted
 // since (a `destroy` then `up` within the day): such a replay moves on to the next generation.
 import { createHash, randomUUID } from "node:crypto";
 import { isRecord } from "./properties.ts";
 
-/** The hidden input carrying "<project>/<stack>/<resource name>". */
-export const IDENTITY_KEY = "__identity";
-
 /** Generations tried before giving up: this many delete-and-recreate cycles of one declaration within 24 hours. */
 export const MAX_GENERATIONS = 50;
-
-/** The identity the resource class records: `pulumi.getProject()/pulumi.getStack()/name`. */
-export function resourceIdentity(project: string, stack: string, name: string): string {
-  return `${project}/${stack}/${name}`;
-}
 
 /** The key for one create (or rotation) attempt; a random one when there is no identity (state from before). */
 export function createKey(kind: string, identity: unknown, body: unknown, generation: number): string {

@@ -7,22 +7,25 @@
 // class therefore passes the id to import as the hidden input `__import` instead: the create reads
 // the object, checks that the declaration matches it, and writes nothing.
 import * as pulumi from "@pulumi/pulumi";
-import { resourceIdentity } from "./create-keys.ts";
 
 export interface HiddenInputs {
-  __identity: string;
+  /** The resource's URN (project, stack, parent types, type, name): who is creating. */
+  __identity: pulumi.Output<string>;
   __import: pulumi.Input<string> | undefined;
 }
 
+/** `type` is the class's type within the module, e.g. "Template". */
 export function withHiddenInputs(
   name: string,
+  type: string,
   opts: pulumi.CustomResourceOptions | undefined,
 ): { hidden: HiddenInputs | Record<string, never>; opts: pulumi.CustomResourceOptions | undefined } {
   // `.get()` (opts.id) reads an existing object: nothing is created, no hidden input is needed.
   if (opts?.id !== undefined) return { hidden: {}, opts };
   const { import: importId, ...rest } = opts ?? {};
   return {
-    hidden: { __identity: resourceIdentity(pulumi.getProject(), pulumi.getStack(), name), __import: importId },
+    // The URN the engine will give it (as pulumi.dynamic.Resource spells dynamic types).
+    hidden: { __identity: pulumi.createUrn(name, `pulumi-nodejs:dynamic/senderkit:${type}`, opts?.parent), __import: importId },
     opts: rest,
   };
 }

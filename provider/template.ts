@@ -62,7 +62,7 @@ export interface TemplateInputs {
   description: string;
   content: Record<string, unknown>;
   adopt: boolean;
-  /** Hidden: "<project>/<stack>/<resource name>", for the create's idempotency key (create-keys.ts). */
+  /** Hidden: the resource's URN, for the create's idempotency key (create-keys.ts). */
   __identity?: string;
   /** Hidden: the slug of the `import:` option, which the class turns into a create that only reads. */
   __import?: string;
@@ -185,7 +185,7 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
       // Adoption is never a deletion: the resource that took this slug over keeps it.
       console.error(
         `template "${id}" left in place: another resource of this deployment` +
-          `${owner ? ` (${owner.split("/").at(-1)})` : ""} created or adopted it`,
+          `${owner ? ` (${owner.split("::").at(-1)})` : ""} created or adopted it`,
       );
       return;
     }
@@ -357,7 +357,7 @@ export class Template extends pulumi.dynamic.Resource {
    * (nothing is written); a mismatch fails and names the differing properties.
    */
   constructor(name: string, args: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
-    const registration = withHiddenInputs(name, opts);
+    const registration = withHiddenInputs(name, "Template", opts);
     const props: Record<Exclude<keyof TemplateOutputs, "__identity" | "__import">, unknown> = {
       slug: args.slug,
       name: args.name,

@@ -49,7 +49,7 @@ export interface WebhookEndpointInputs {
   enabled: boolean;
   secretVersion: number;
   expirePreviousAfterSeconds: number;
-  /** Hidden: "<project>/<stack>/<resource name>", for the create's idempotency key (create-keys.ts). */
+  /** Hidden: the resource's URN, for the create's idempotency key (create-keys.ts). */
   __identity?: string;
   /** Hidden: the endpoint id of the `import:` option, which the class turns into a create that only reads. */
   __import?: string;
@@ -315,7 +315,7 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
    * raised, which rotates it and yields a secret the state holds.
    */
   constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    const registration = withHiddenInputs(name, opts);
+    const registration = withHiddenInputs(name, "WebhookEndpoint", opts);
     const props: Record<Exclude<keyof WebhookEndpointOutputs, "__identity" | "__import">, unknown> = {
       url: args.url,
       events: args.events,

@@ -18,8 +18,8 @@ const TEMPLATE_TYPE = "pulumi-nodejs:dynamic/senderkit:Template";
 const ENDPOINT_TYPE = "pulumi-nodejs:dynamic/senderkit:WebhookEndpoint";
 const SECRET = /^whsec_[A-Za-z0-9]{32}$/;
 
-/** The hidden input the resource classes register: "<project>/<stack>/<resource name>". */
-const identity = (name: string) => `senderkit-example/test/${name}`;
+/** The hidden input the resource classes register: the resource's URN. */
+const identity = (name: string, type = TEMPLATE_TYPE) => urnOf(type, name);
 
 function envWithoutSenderKit(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("SENDERKIT_")));
@@ -140,6 +140,16 @@ describe("a rename with adopt: true and no alias", () => {
     await expect(sk.templates.get(slug)).rejects.toThrow(/no template with the slug/);
   });
 
+  it("moving it into a component (same name, a parent in the URN) is a rename too: the template survives", async () => {
+    const slug = uniqueSlug("moved");
+    const oldUrn = urnOf(TEMPLATE_TYPE, "welcome");
+    const movedUrn = urnOf(`acme:emails:Emails$${TEMPLATE_TYPE}`, "welcome");
+    const old = await plugin.create(oldUrn, (await plugin.check(oldUrn, {}, template(slug, { __identity: oldUrn }))).inputs);
+    await plugin.create(movedUrn, (await plugin.check(movedUrn, {}, template(slug, { adopt: true, __identity: movedUrn }))).inputs);
+    await plugin.delete(oldUrn, slug, old.properties);
+    expect((await sk.templates.get(slug)).slug).toBe(slug);
+  });
+
   it("still deletes the old template when the new name declares another slug", async () => {
     const oldSlug = uniqueSlug("old-slug");
     const newSlug = uniqueSlug("new-slug");
@@ -233,6 +243,24 @@ describe("a create whose answer was lost", () => {
     const created = await plugin.create(urn, inputs);
     expect(await endpointsAt(url)).toEqual([created.id]);
     expect(created.properties.signingSecret).toMatch(SECRET);
+  });
+});
+
+describe("the retry budget", () => {
+  it("fails at once, saying so, when a 429's Retry-After is longer than what is left of it", async () => {
+    const strict = await pluginFor(sandbox.url, { "senderkit:retryBudgetSeconds": "0" });
+    try {
+      const slug = uniqueSlug("budget");
+      const urn = urnOf(TEMPLATE_TYPE, slug);
+      const { inputs } = await strict.check(urn, {}, template(slug));
+      sandbox.failNext("429");
+      await expect(strict.create(urn, inputs)).rejects.toThrow(
+        new RegExp(`creating template "${slug}": .*retried for 0 s; the retry budget, senderkit:retryBudgetSeconds, is 0 s\\) \\(request req_`),
+      );
+      await expect(sk.templates.get(slug)).rejects.toThrow(/no template with the slug/);
+    } finally {
+      await strict.close();
+    }
   });
 });
 

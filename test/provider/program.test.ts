@@ -136,8 +136,8 @@ describe("the example program", () => {
     for (const file of files) {
       const registered = templates.find((t) => t.name === file.slug)!;
       expect(registered.inputs).toMatchObject({ slug: file.slug, name: file.name, channel: file.channel, content: file.content, adopt: false });
-      // The hidden input the create's idempotency key derives from: project, stack, resource name.
-      expect(registered.inputs.__identity).toBe(`${PROJECT}/dev/${file.slug}`);
+      // The hidden input the create's idempotency key derives from: the resource's URN.
+      expect(registered.inputs.__identity).toBe(`urn:pulumi:dev::${PROJECT}::pulumi-nodejs:dynamic/senderkit:Template::${file.slug}`);
       expect(registered.importId).toBe("");
       expect(registered.additionalSecretOutputs).toEqual([]);
     }
@@ -181,8 +181,14 @@ describe("the resource classes' options", () => {
     const endpoint = new WebhookEndpoint("imported-hook", { url: "https://example.com/h", events: ["*"] }, { import: "we_123" });
     await Promise.all([valueOf(template.urn), valueOf(endpoint.urn)]);
     const byName = (name: string) => registrations.find((r) => r.name === name)!;
-    expect(byName("imported")).toMatchObject({ importId: "", inputs: { __import: "imported", __identity: `${PROJECT}/dev/imported` } });
+    expect(byName("imported")).toMatchObject({ importId: "", inputs: { __import: "imported" } });
     expect(byName("imported-hook")).toMatchObject({ importId: "", inputs: { __import: "we_123" }, additionalSecretOutputs: ["signingSecret"] });
+    // In a component, the identity carries the parent's type, as the engine's URN does.
+    const parent = new pulumi.ComponentResource("acme:emails:Emails", "emails");
+    const child = new Template("child", { slug: "child", name: "x", channel: "sms", content: { body: "hi" } }, { parent });
+    const childUrn = await valueOf(child.urn);
+    expect(childUrn).toContain("acme:emails:Emails$pulumi-nodejs:dynamic/senderkit:Template::child");
+    expect(byName("child").inputs.__identity).toBe(childUrn);
   });
 
   it("`get()` reads the object by id, registering nothing", async () => {
