@@ -99,7 +99,7 @@ export class RateLimiter {
       this.#requestsInFlight--;
       this.#observe(headers ?? {}, idempotencyKeyOf(options.headers));
     };
-    return dispatch(options, {
+    const observed: Dispatcher.DispatchHandler = {
       ...bound(handler),
       onResponseStart(controller, statusCode, headers, statusMessage) {
         if (statusCode >= 200) settle(headers as Record<string, string | string[] | undefined>);
@@ -109,7 +109,13 @@ export class RateLimiter {
         settle(undefined);
         return handler.onResponseError?.(controller, error);
       },
-    });
+    };
+    try {
+      return dispatch(options, observed);
+    } catch (error) {
+      settle(undefined);
+      throw error;
+    }
   };
 
   #observe(headers: Record<string, string | string[] | undefined>, key: string | undefined): void {
@@ -194,6 +200,7 @@ function bound(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler 
   const methods = [
     "onRequestStart",
     "onRequestUpgrade",
+    "onRequestSent",
     "onResponseData",
     "onResponseEnd",
   ] as const;
