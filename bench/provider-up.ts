@@ -22,17 +22,22 @@ async function upAtLimit(limit: number): Promise<BenchRow & { note: string }> {
     await templateOperations.configure({ config: { get: (key) => config[key], require: (key) => config[key]! } });
     const checked = await Promise.all(
       Array.from({ length: CREATES }, (_, i) =>
-        templateOperations.check({}, {
-          slug: `bench-${limit}-${i}`,
-          name: `Bench ${i}`,
-          channel: "sms",
-          content: { body: "Hi {{ name }}, order {{ order.id }}" },
-          __identity: `bench/provider-up/bench-${limit}-${i}`,
-        }),
+        templateOperations.check(
+          {},
+          {
+            slug: `bench-${limit}-${i}`,
+            name: `Bench ${i}`,
+            channel: "sms",
+            content: { body: "Hi {{ name }}, order {{ order.id }}" },
+            __identity: `bench/provider-up/bench-${limit}-${i}`,
+          },
+        ),
       ),
     );
     const started = performance.now();
-    const results = await Promise.allSettled(checked.map(({ inputs }) => templateOperations.create(inputs as TemplateInputs)));
+    const results = await Promise.allSettled(
+      checked.map(({ inputs }) => templateOperations.create(inputs as TemplateInputs)),
+    );
     const seconds = (performance.now() - started) / 1000;
     const failures = results.filter((result) => result.status === "rejected").length;
     const row = benchRow({
@@ -44,7 +49,11 @@ async function upAtLimit(limit: number): Promise<BenchRow & { note: string }> {
       target: { atMost: 1.2 },
     });
     const rateLimited = sandbox.requests.byStatus[429] ?? 0;
-    return { ...row, meets: row.meets && failures === 0, note: `${rateLimited} answers were 429; zero failures required` };
+    return {
+      ...row,
+      meets: row.meets && failures === 0,
+      note: `${rateLimited} answers were 429; zero failures required`,
+    };
   } finally {
     await sandbox.close();
   }

@@ -52,7 +52,9 @@ export function readSettings(config: ConfigSource | undefined, env: NodeJS.Proce
   if (budget !== undefined && budget !== "") {
     retryBudgetSeconds = Number(budget);
     if (!Number.isFinite(retryBudgetSeconds) || retryBudgetSeconds < 0 || !/^\s*\d+(\.\d+)?\s*$/.test(budget)) {
-      throw new Error(`${CONFIG_KEYS.retryBudgetSeconds} must be a number of seconds, 0 or more (got ${JSON.stringify(budget)})`);
+      throw new Error(
+        `${CONFIG_KEYS.retryBudgetSeconds} must be a number of seconds, 0 or more (got ${JSON.stringify(budget)})`,
+      );
     }
   }
   return { apiKey, baseUrl, retryBudgetSeconds };
@@ -104,7 +106,10 @@ export function apiClient(): Api {
       `no SenderKit API key: run \`pulumi config set --secret ${CONFIG_KEYS.apiKey} sk_test_…\` or set SENDERKIT_API_KEY`,
     );
   }
-  const limiter = new RateLimiter({ maxInFlight: MAX_CALLS_IN_FLIGHT, retryBudgetMs: settings.retryBudgetSeconds * 1000 });
+  const limiter = new RateLimiter({
+    maxInFlight: MAX_CALLS_IN_FLIGHT,
+    retryBudgetMs: settings.retryBudgetSeconds * 1000,
+  });
   const agent = new Agent({ connections: MAX_CALLS_IN_FLIGHT * 2, keepAliveTimeout: 30_000 });
   // The limiter owns every retry, so the core makes one attempt per call.
   const sk = new SenderKit({
@@ -139,7 +144,9 @@ function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
 /** The operations with `configure` shared by both resource types. */
 export type Operations<Inputs, Outputs> = Omit<ProviderOperations<Inputs, Outputs>, "configure">;
 
-export function withConfigure<Inputs, Outputs>(operations: Operations<Inputs, Outputs>): ProviderOperations<Inputs, Outputs> {
+export function withConfigure<Inputs, Outputs>(
+  operations: Operations<Inputs, Outputs>,
+): ProviderOperations<Inputs, Outputs> {
   return {
     async configure(request) {
       await configureProvider(request.config);

@@ -12,7 +12,14 @@
 //     for as long as the retry budget allows, counted from its first failure, not a number of times.
 // The core client runs with `maxRetries: 0`, so its own retries never fight this gate.
 import type { Dispatcher } from "undici";
-import { ConflictError, InternalServerError, NetworkError, RateLimitError, TimeoutError, APIError } from "../src/index.ts";
+import {
+  ConflictError,
+  InternalServerError,
+  NetworkError,
+  RateLimitError,
+  TimeoutError,
+  APIError,
+} from "../src/index.ts";
 
 export interface RateLimiterOptions {
   /** Calls running at once. */
@@ -125,7 +132,8 @@ export class RateLimiter {
       const resetAt = Number.isFinite(reset) ? reset * 1000 : 0;
       // A later window starts afresh; within one window the lowest count is the truest (answers
       // can arrive out of order).
-      this.#remaining = resetAt > this.#resetAt || this.#remaining === undefined ? remaining : Math.min(this.#remaining, remaining);
+      this.#remaining =
+        resetAt > this.#resetAt || this.#remaining === undefined ? remaining : Math.min(this.#remaining, remaining);
       this.#resetAt = Math.max(this.#resetAt, resetAt);
     }
     if (key !== undefined && header(headers, "idempotent-replayed") === "true") this.#replayed.add(key);
@@ -190,20 +198,15 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 function idempotencyKeyOf(headers: Dispatcher.DispatchOptions["headers"]): string | undefined {
-  if (headers === null || headers === undefined || Array.isArray(headers) || typeof headers !== "object") return undefined;
+  if (headers === null || headers === undefined || Array.isArray(headers) || typeof headers !== "object")
+    return undefined;
   const value = (headers as Record<string, unknown>)["idempotency-key"];
   return typeof value === "string" ? value : undefined;
 }
 
 /** The handler's methods bound to it, so a wrapper can override one and forward the rest. */
 function bound(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler {
-  const methods = [
-    "onRequestStart",
-    "onRequestUpgrade",
-    "onRequestSent",
-    "onResponseData",
-    "onResponseEnd",
-  ] as const;
+  const methods = ["onRequestStart", "onRequestUpgrade", "onRequestSent", "onResponseData", "onResponseEnd"] as const;
   const result: Record<string, unknown> = {};
   for (const name of methods) {
     const method = handler[name] as ((...args: unknown[]) => unknown) | undefined;

@@ -25,7 +25,10 @@ export function withHiddenInputs(
   const { import: importId, ...rest } = opts ?? {};
   return {
     // The URN the engine will give it (as pulumi.dynamic.Resource spells dynamic types).
-    hidden: { __identity: pulumi.createUrn(name, `pulumi-nodejs:dynamic/senderkit:${type}`, opts?.parent), __import: importId },
+    hidden: {
+      __identity: pulumi.createUrn(name, `pulumi-nodejs:dynamic/senderkit:${type}`, opts?.parent),
+      __import: importId,
+    },
     opts: rest,
   };
 }

@@ -13,7 +13,15 @@ import { withHiddenInputs } from "./resource-options.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { lazyProvider } from "./lazy-provider.ts";
 import type { ProviderOperations } from "./lazy-provider.ts";
-import { checkFailures, containsUnknown, deepEqual, failure, isRecord, withoutNullish, withoutUndefined } from "./properties.ts";
+import {
+  checkFailures,
+  containsUnknown,
+  deepEqual,
+  failure,
+  isRecord,
+  withoutNullish,
+  withoutUndefined,
+} from "./properties.ts";
 
 /** Content fields, named as in the API (section 5's table, without `type`). */
 export interface EmailTemplateContent {
@@ -36,7 +44,8 @@ export interface WebPushTemplateContent {
   click_url?: pulumi.Input<string>;
   icon?: pulumi.Input<string>;
 }
-export type TemplateContentArgs = EmailTemplateContent | SmsTemplateContent | PushTemplateContent | WebPushTemplateContent;
+export type TemplateContentArgs =
+  EmailTemplateContent | SmsTemplateContent | PushTemplateContent | WebPushTemplateContent;
 
 export interface TemplateArgs {
   /** `^[a-z0-9][a-z0-9_-]{0,63}$`; changing it replaces the template. */
@@ -103,7 +112,10 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
     const issues = templateDefinitionIssues(inputs);
     if (typeof inputs.adopt !== "boolean") issues.push({ path: ["adopt"], message: "expected a boolean" });
     if (inputs.__import !== undefined && !containsUnknown(inputs.__import) && inputs.__import !== inputs.slug) {
-      issues.push({ path: ["slug"], message: `the import option names template "${String(inputs.__import)}": declare that slug` });
+      issues.push({
+        path: ["slug"],
+        message: `the import option names template "${String(inputs.__import)}": declare that slug`,
+      });
     }
     return { inputs: inputs as TemplateInputs, failures: checkFailures(issues, inputs) };
   },
@@ -216,28 +228,34 @@ async function createTemplate(inputs: TemplateInputs): Promise<ApiTemplate> {
     content: inputs.content,
   };
   let current: ApiTemplate | undefined;
-  const created = await createOnce<ApiTemplate>((generation) => createKey("template", inputs.__identity, params, generation), {
-    async attempt(key) {
-      try {
-        const value = await limiter.run(() => sk.templates.create(params, { idempotencyKey: key }));
-        return { value, replayed: limiter.takeReplayed(key) };
-      } catch (error) {
-        return { error, replayed: limiter.takeReplayed(key) };
-      }
+  const created = await createOnce<ApiTemplate>(
+    (generation) => createKey("template", inputs.__identity, params, generation),
+    {
+      async attempt(key) {
+        try {
+          const value = await limiter.run(() => sk.templates.create(params, { idempotencyKey: key }));
+          return { value, replayed: limiter.takeReplayed(key) };
+        } catch (error) {
+          return { error, replayed: limiter.takeReplayed(key) };
+        }
+      },
+      async stillThere(outcome) {
+        if (
+          "error" in outcome &&
+          !(outcome.error instanceof ConflictError && outcome.error.code === "template_exists")
+        ) {
+          return true;
+        }
+        try {
+          current = await limiter.run(() => sk.templates.get(inputs.slug));
+        } catch (error) {
+          if (error instanceof NotFoundError) return false;
+          throw error;
+        }
+        return "error" in outcome || current.createdAt === outcome.value.createdAt;
+      },
     },
-    async stillThere(outcome) {
-      if ("error" in outcome && !(outcome.error instanceof ConflictError && outcome.error.code === "template_exists")) {
-        return true;
-      }
-      try {
-        current = await limiter.run(() => sk.templates.get(inputs.slug));
-      } catch (error) {
-        if (error instanceof NotFoundError) return false;
-        throw error;
-      }
-      return "error" in outcome || current.createdAt === outcome.value.createdAt;
-    },
-  });
+  );
   // A replay is the first answer, not today's state.
   return current ?? created;
 }
@@ -295,7 +313,10 @@ function changedFields(from: Omit<TemplateInputs, "adopt">, to: TemplateInputs):
 }
 
 /** The server's template, with the provider's own settings (adopt, the hidden inputs) carried along. */
-function templateOutputs(template: ApiTemplate, kept: Pick<TemplateInputs, "adopt" | "__identity" | "__import">): TemplateOutputs {
+function templateOutputs(
+  template: ApiTemplate,
+  kept: Pick<TemplateInputs, "adopt" | "__identity" | "__import">,
+): TemplateOutputs {
   return withoutUndefined({
     slug: template.slug,
     name: template.name,

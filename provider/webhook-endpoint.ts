@@ -15,7 +15,6 @@ import { apiClient, apiKeyMode, withConfigure } from "./config.ts";
 import { createKey, createOnce } from "./create-keys.ts";
 import { withHiddenInputs } from "./resource-options.ts";
 import { lazyProvider } from "./lazy-provider.ts";
-import type { ProviderOperations } from "./lazy-provider.ts";
 import { checkFailures, containsUnknown, failure, sameSet, withoutUndefined } from "./properties.ts";
 
 /** The API's default overlap: the previous secret stays valid for a day after a rotation. */
@@ -65,7 +64,7 @@ export interface WebhookEndpointOutputs extends WebhookEndpointInputs {
 }
 
 /** What each engine call does for a WebhookEndpoint; runs in the provider process (see lazy-provider.ts). */
-export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs, WebhookEndpointOutputs> = withConfigure({
+export const webhookEndpointOperations = withConfigure<WebhookEndpointInputs, WebhookEndpointOutputs>({
   async check(olds, news) {
     const inputs = withoutUndefined({
       url: news.url,
@@ -119,7 +118,9 @@ export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs
       throw failure("creating webhook endpoint", error);
     }
     if (endpoint.secret === undefined) {
-      throw new Error(`creating webhook endpoint ${endpoint.id}: the API returned no signing secret; delete the endpoint and retry`);
+      throw new Error(
+        `creating webhook endpoint ${endpoint.id}: the API returned no signing secret; delete the endpoint and retry`,
+      );
     }
     return { id: endpoint.id, outs: endpointOutputs(endpoint, inputs, endpoint.secret) };
   },
@@ -156,7 +157,8 @@ export const webhookEndpointOperations: ProviderOperations<WebhookEndpointInputs
       const { sk, limiter } = apiClient();
       const endpoints = sk.webhookEndpoints;
       // Properties first, rotation last: if the update fails, no new secret is lost with it.
-      let endpoint = Object.keys(changes).length > 0 ? await limiter.run(() => endpoints.update(id, changes)) : undefined;
+      let endpoint =
+        Object.keys(changes).length > 0 ? await limiter.run(() => endpoints.update(id, changes)) : undefined;
       let signingSecret = olds.signingSecret;
       if (rotationRequested(olds, news)) {
         const params = { expirePreviousAfterSeconds: news.expirePreviousAfterSeconds };
@@ -200,26 +202,29 @@ async function createEndpoint(inputs: WebhookEndpointInputs): Promise<ApiWebhook
     description: inputs.description,
     enabled: inputs.enabled,
   };
-  return createOnce<ApiWebhookEndpoint>((generation) => createKey("webhook_endpoint", inputs.__identity, params, generation), {
-    async attempt(key) {
-      try {
-        const value = await limiter.run(() => sk.webhookEndpoints.create(params, { idempotencyKey: key }));
-        return { value, replayed: limiter.takeReplayed(key) };
-      } catch (error) {
-        return { error, replayed: limiter.takeReplayed(key) };
-      }
+  return createOnce<ApiWebhookEndpoint>(
+    (generation) => createKey("webhook_endpoint", inputs.__identity, params, generation),
+    {
+      async attempt(key) {
+        try {
+          const value = await limiter.run(() => sk.webhookEndpoints.create(params, { idempotencyKey: key }));
+          return { value, replayed: limiter.takeReplayed(key) };
+        } catch (error) {
+          return { error, replayed: limiter.takeReplayed(key) };
+        }
+      },
+      async stillThere(outcome) {
+        if ("error" in outcome) return true;
+        try {
+          await limiter.run(() => sk.webhookEndpoints.get(outcome.value.id));
+          return true;
+        } catch (error) {
+          if (error instanceof NotFoundError) return false;
+          throw error;
+        }
+      },
     },
-    async stillThere(outcome) {
-      if ("error" in outcome) return true;
-      try {
-        await limiter.run(() => sk.webhookEndpoints.get(outcome.value.id));
-        return true;
-      } catch (error) {
-        if (error instanceof NotFoundError) return false;
-        throw error;
-      }
-    },
-  });
+  );
 }
 
 /** The `import:` option: the endpoint as it is, if the declaration matches it; nothing is written. */
@@ -331,7 +336,14 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
     // The engine encrypts the secret in the state because of this option, not because of anything
     // the provider returns (the dynamic provider protocol carries no secret markers).
     const secretOpts = pulumi.mergeOptions(registration.opts, { additionalSecretOutputs: ["signingSecret"] });
-    super(webhookEndpointProvider, name, { ...props, ...registration.hidden }, secretOpts, "senderkit", "WebhookEndpoint");
+    super(
+      webhookEndpointProvider,
+      name,
+      { ...props, ...registration.hidden },
+      secretOpts,
+      "senderkit",
+      "WebhookEndpoint",
+    );
   }
 
   /** The endpoint with this id, read from SenderKit into the program (no signing secret); Pulumi does not manage it. */

@@ -91,7 +91,8 @@ describe("refresh, then `up` with ignoreChanges", () => {
 
     // `pulumi up` with ignoreChanges: ["content"]: the engine fills `content` from the old inputs.
     const before = sandbox.requests.total;
-    const ignoring = (await plugin.check(urn, refreshed.inputs!, { ...program, content: refreshed.inputs!.content })).inputs;
+    const ignoring = (await plugin.check(urn, refreshed.inputs!, { ...program, content: refreshed.inputs!.content }))
+      .inputs;
     expect((await plugin.diff(urn, slug, refreshed.properties, ignoring)).changes).toBe("none");
     expect(sandbox.requests.total).toBe(before);
     expect((await sk.templates.get(slug)).currentVersion.content).toMatchObject(edited);
@@ -103,12 +104,21 @@ describe("refresh, then `up` with ignoreChanges", () => {
 
   it("keeps an endpoint's url edited outside Pulumi, and its secret", async () => {
     const urn = urnOf(ENDPOINT_TYPE, "drift-endpoint");
-    const program = { url: "https://example.com/a", events: ["message.failed"], __identity: identity(uniqueSlug("ep")), __provider: endpointText };
+    const program = {
+      url: "https://example.com/a",
+      events: ["message.failed"],
+      __identity: identity(uniqueSlug("ep")),
+      __provider: endpointText,
+    };
     const created = await plugin.create(urn, (await plugin.check(urn, {}, program)).inputs);
     await sk.webhookEndpoints.update(created.id, { url: "https://example.com/moved" });
 
     const refreshed = await plugin.read(urn, created.id, created.properties);
-    expect(refreshed.inputs).toMatchObject({ url: "https://example.com/moved", events: ["message.failed"], secretVersion: 1 });
+    expect(refreshed.inputs).toMatchObject({
+      url: "https://example.com/moved",
+      events: ["message.failed"],
+      secretVersion: 1,
+    });
     expect(refreshed.inputs).not.toHaveProperty("signingSecret");
     expect(refreshed.properties.signingSecret).toBe(created.properties.signingSecret);
 
@@ -124,7 +134,10 @@ describe("a rename with adopt: true and no alias", () => {
     const slug = uniqueSlug("renamed");
     const oldUrn = urnOf(TEMPLATE_TYPE, "old-name");
     const newUrn = urnOf(TEMPLATE_TYPE, "new-name");
-    const old = await plugin.create(oldUrn, (await plugin.check(oldUrn, {}, template(slug, { __identity: identity("old-name") }))).inputs);
+    const old = await plugin.create(
+      oldUrn,
+      (await plugin.check(oldUrn, {}, template(slug, { __identity: identity("old-name") }))).inputs,
+    );
 
     // One deployment, one plugin process: create the new name first, then delete the old one.
     const renamed = template(slug, { adopt: true, __identity: identity("new-name") });
@@ -133,7 +146,9 @@ describe("a rename with adopt: true and no alias", () => {
     await plugin.delete(oldUrn, slug, old.properties);
 
     expect((await sk.templates.get(slug)).slug).toBe(slug);
-    expect(plugin.stderr()).toContain(`template "${slug}" left in place: another resource of this deployment (new-name) created or adopted it`);
+    expect(plugin.stderr()).toContain(
+      `template "${slug}" left in place: another resource of this deployment (new-name) created or adopted it`,
+    );
 
     // The new name owns it: removing that resource does delete it.
     await plugin.delete(newUrn, slug, adopted.properties);
@@ -144,8 +159,14 @@ describe("a rename with adopt: true and no alias", () => {
     const slug = uniqueSlug("moved");
     const oldUrn = urnOf(TEMPLATE_TYPE, "welcome");
     const movedUrn = urnOf(`acme:emails:Emails$${TEMPLATE_TYPE}`, "welcome");
-    const old = await plugin.create(oldUrn, (await plugin.check(oldUrn, {}, template(slug, { __identity: oldUrn }))).inputs);
-    await plugin.create(movedUrn, (await plugin.check(movedUrn, {}, template(slug, { adopt: true, __identity: movedUrn }))).inputs);
+    const old = await plugin.create(
+      oldUrn,
+      (await plugin.check(oldUrn, {}, template(slug, { __identity: oldUrn }))).inputs,
+    );
+    await plugin.create(
+      movedUrn,
+      (await plugin.check(movedUrn, {}, template(slug, { adopt: true, __identity: movedUrn }))).inputs,
+    );
     await plugin.delete(oldUrn, slug, old.properties);
     expect((await sk.templates.get(slug)).slug).toBe(slug);
   });
@@ -155,8 +176,14 @@ describe("a rename with adopt: true and no alias", () => {
     const newSlug = uniqueSlug("new-slug");
     const oldUrn = urnOf(TEMPLATE_TYPE, "slug-a");
     const newUrn = urnOf(TEMPLATE_TYPE, "slug-b");
-    const old = await plugin.create(oldUrn, (await plugin.check(oldUrn, {}, template(oldSlug, { __identity: identity("slug-a") }))).inputs);
-    await plugin.create(newUrn, (await plugin.check(newUrn, {}, template(newSlug, { adopt: true, __identity: identity("slug-b") }))).inputs);
+    const old = await plugin.create(
+      oldUrn,
+      (await plugin.check(oldUrn, {}, template(oldSlug, { __identity: identity("slug-a") }))).inputs,
+    );
+    await plugin.create(
+      newUrn,
+      (await plugin.check(newUrn, {}, template(newSlug, { adopt: true, __identity: identity("slug-b") }))).inputs,
+    );
     await plugin.delete(oldUrn, oldSlug, old.properties);
     await expect(sk.templates.get(oldSlug)).rejects.toThrow();
     expect((await sk.templates.get(newSlug)).slug).toBe(newSlug);
@@ -165,9 +192,17 @@ describe("a rename with adopt: true and no alias", () => {
 
 describe("a create whose answer was lost", () => {
   it("replays the endpoint in a fresh plugin process: one object on the server, its real secret returned", async () => {
-    const gateway = await startGateway(sandbox.url, (method, path) => method === "POST" && path === "/v1/webhook_endpoints");
+    const gateway = await startGateway(
+      sandbox.url,
+      (method, path) => method === "POST" && path === "/v1/webhook_endpoints",
+    );
     const url = `${receiver.url}/lost-${process.pid}`;
-    const program = { url, events: ["message.queued"], __identity: identity("lost-endpoint"), __provider: endpointText };
+    const program = {
+      url,
+      events: ["message.queued"],
+      __identity: identity("lost-endpoint"),
+      __provider: endpointText,
+    };
     const urn = urnOf(ENDPOINT_TYPE, "lost-endpoint");
     try {
       // The server commits, the gateway answers 502 to the create and to each retry, and the
@@ -202,8 +237,12 @@ describe("a create whose answer was lost", () => {
       const slug = uniqueSlug("lost-ping");
       await sk.templates.create({ slug, name: "Ping", channel: "sms", content: { body: "ping" } });
       const message = await sk.send(slug, "+15555550123");
-      const delivery = await receiver.waitFor((d) => d.path === `/hooks/lost-${process.pid}` && d.body.includes(message.id));
-      expect(new WebhookVerifier({ secret }).verify(delivery.body, delivery.headers[SIGNATURE_HEADER] as string).type).toBe("message.queued");
+      const delivery = await receiver.waitFor(
+        (d) => d.path === `/hooks/lost-${process.pid}` && d.body.includes(message.id),
+      );
+      expect(
+        new WebhookVerifier({ secret }).verify(delivery.body, delivery.headers[SIGNATURE_HEADER] as string).type,
+      ).toBe("message.queued");
     } finally {
       await gateway.close();
     }
@@ -216,7 +255,9 @@ describe("a create whose answer was lost", () => {
     try {
       const first = await pluginFor(gateway.url, { "senderkit:retryBudgetSeconds": "0" });
       try {
-        await expect(first.create(urn, (await first.check(urn, {}, template(slug))).inputs)).rejects.toThrow(/creating template/);
+        await expect(first.create(urn, (await first.check(urn, {}, template(slug))).inputs)).rejects.toThrow(
+          /creating template/,
+        );
       } finally {
         await first.close();
       }
@@ -255,7 +296,9 @@ describe("the retry budget", () => {
       const { inputs } = await strict.check(urn, {}, template(slug));
       sandbox.failNext("429");
       await expect(strict.create(urn, inputs)).rejects.toThrow(
-        new RegExp(`creating template "${slug}": .*retried for 0 s; the retry budget, senderkit:retryBudgetSeconds, is 0 s\\) \\(request req_`),
+        new RegExp(
+          `creating template "${slug}": .*retried for 0 s; the retry budget, senderkit:retryBudgetSeconds, is 0 s\\) \\(request req_`,
+        ),
       );
       await expect(sk.templates.get(slug)).rejects.toThrow(/no template with the slug/);
     } finally {
@@ -267,7 +310,12 @@ describe("the retry budget", () => {
 describe("the same declaration created again within 24 hours, after a delete", () => {
   it("makes a new endpoint with a new secret, not a replay of the deleted one", async () => {
     const urn = urnOf(ENDPOINT_TYPE, "again");
-    const program = { url: `https://example.com/again-${process.pid}`, events: ["*"], __identity: identity("again"), __provider: endpointText };
+    const program = {
+      url: `https://example.com/again-${process.pid}`,
+      events: ["*"],
+      __identity: identity("again"),
+      __provider: endpointText,
+    };
     const { inputs } = await plugin.check(urn, {}, program);
     const first = await plugin.create(urn, inputs);
     await plugin.delete(urn, first.id, first.properties);
@@ -301,10 +349,20 @@ describe("the same declaration created again within 24 hours, after a delete", (
 describe("import", () => {
   it("`import:` of an existing template: state matches the server, nothing written, the next `up` is a no-op", async () => {
     const slug = uniqueSlug("imported");
-    const existing = await sk.templates.create({ slug, name: "By hand", channel: "sms", content: { body: "Hi {{ name }}" } });
+    const existing = await sk.templates.create({
+      slug,
+      name: "By hand",
+      channel: "sms",
+      content: { body: "Hi {{ name }}" },
+    });
     const urn = urnOf(TEMPLATE_TYPE, slug);
     // What the Template class registers for `{ import: slug }` (see program.test.ts).
-    const program = template(slug, { name: "By hand", channel: "sms", content: { body: "Hi {{ name }}" }, __import: slug });
+    const program = template(slug, {
+      name: "By hand",
+      channel: "sms",
+      content: { body: "Hi {{ name }}" },
+      __import: slug,
+    });
     const { inputs, failures } = await plugin.check(urn, {}, program);
     expect(failures).toEqual([]);
 
@@ -314,7 +372,15 @@ describe("import", () => {
     expect(writes() - before).toBe(1); // one GET
     expect(imported).toMatchObject({
       id: slug,
-      properties: { slug, name: "By hand", channel: "sms", version: 1, createdAt: existing.createdAt, updatedAt: existing.updatedAt, variables: ["name"] },
+      properties: {
+        slug,
+        name: "By hand",
+        channel: "sms",
+        version: 1,
+        createdAt: existing.createdAt,
+        updatedAt: existing.updatedAt,
+        variables: ["name"],
+      },
     });
 
     const again = (await plugin.check(urn, inputs, program)).inputs;
@@ -337,15 +403,28 @@ describe("import", () => {
     const slug = uniqueSlug("import-missing");
     const urn = urnOf(TEMPLATE_TYPE, slug);
     const { failures } = await plugin.check(urn, {}, template(slug, { __import: "another-slug" }));
-    expect(failures).toEqual([{ property: "slug", reason: expect.stringContaining('import option names template "another-slug"') }]);
+    expect(failures).toEqual([
+      { property: "slug", reason: expect.stringContaining('import option names template "another-slug"') },
+    ]);
     const { inputs } = await plugin.check(urn, {}, template(slug, { __import: slug }));
-    await expect(plugin.create(urn, inputs)).rejects.toThrow(new RegExp(`importing template "${slug}": no template with the slug`));
+    await expect(plugin.create(urn, inputs)).rejects.toThrow(
+      new RegExp(`importing template "${slug}": no template with the slug`),
+    );
   });
 
   it("`import:` of an endpoint: no secret until secretVersion is raised, which rotates and returns one", async () => {
-    const existing = await sk.webhookEndpoints.create({ url: "https://example.com/imported", events: ["message.failed"] });
+    const existing = await sk.webhookEndpoints.create({
+      url: "https://example.com/imported",
+      events: ["message.failed"],
+    });
     const urn = urnOf(ENDPOINT_TYPE, "imported-endpoint");
-    const program = { url: existing.url, events: ["message.failed"], __identity: identity("imported-endpoint"), __import: existing.id, __provider: endpointText };
+    const program = {
+      url: existing.url,
+      events: ["message.failed"],
+      __identity: identity("imported-endpoint"),
+      __import: existing.id,
+      __provider: endpointText,
+    };
     const { inputs } = await plugin.check(urn, {}, program);
     const imported = await plugin.create(urn, inputs);
     expect(imported.id).toBe(existing.id);
@@ -361,7 +440,11 @@ describe("import", () => {
     const slug = uniqueSlug("got");
     await sk.templates.create({ slug, name: "Read only", channel: "sms", content: { body: "hi" } });
     const read = await plugin.read(urnOf(TEMPLATE_TYPE, slug), slug, { __provider: templateText });
-    expect(read).toMatchObject({ id: slug, properties: { name: "Read only", version: 1 }, inputs: { slug, name: "Read only", adopt: false } });
+    expect(read).toMatchObject({
+      id: slug,
+      properties: { name: "Read only", version: 1 },
+      inputs: { slug, name: "Read only", adopt: false },
+    });
   });
 });
 
@@ -371,9 +454,15 @@ describe("a large `up` under the rate limit", () => {
     const bulk = await pluginFor(limited.url);
     try {
       const slugs = Array.from({ length: 200 }, (_, i) => `bulk-${i}`);
-      const checked = await Promise.all(slugs.map((slug) => bulk.check(urnOf(TEMPLATE_TYPE, slug), {}, template(slug))));
-      const results = await Promise.allSettled(checked.map(({ inputs }, i) => bulk.create(urnOf(TEMPLATE_TYPE, slugs[i]!), inputs)));
-      const failed = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
+      const checked = await Promise.all(
+        slugs.map((slug) => bulk.check(urnOf(TEMPLATE_TYPE, slug), {}, template(slug))),
+      );
+      const results = await Promise.allSettled(
+        checked.map(({ inputs }, i) => bulk.create(urnOf(TEMPLATE_TYPE, slugs[i]!), inputs)),
+      );
+      const failed = results
+        .filter((r) => r.status === "rejected")
+        .map((r) => String((r as PromiseRejectedResult).reason));
       expect(failed).toEqual([]);
       // The limit was really met, and waited out.
       expect(limited.requests.byStatus[429] ?? 0).toBeGreaterThan(0);
