@@ -166,7 +166,8 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
     try {
       const { sk, limiter } = apiClient();
       const template = await limiter.run(() => sk.templates.get(id));
-      const outs = templateOutputs(template, { adopt: props?.adopt ?? false, __identity: props?.__identity });
+      const kept = { adopt: props?.adopt ?? false, __identity: props?.__identity, __import: props?.__import };
+      const outs = templateOutputs(template, kept);
       // The inputs too, from what the server holds now: `ignoreChanges` then keeps an edit made
       // outside Pulumi, and a preview after a refresh names the drifted properties.
       const { version, variables, requiredVariables, createdAt, updatedAt, ...inputs } = outs;
