@@ -1,28 +1,37 @@
-// Credentials for the provider process. The engine hands the stack config to the dynamic
-// provider's `configure`; the API key then lives only in this module's state, in the process
-// that runs the provider: never in the serialized provider text, so never in the state file.
+// Credentials and settings for the provider process, and the one client every call shares. The
+// engine hands the stack config to the dynamic provider's `configure`; the API key then lives only
+// in this module's state, in the process that runs the provider: never in the serialized provider
+// text (the state does hold the stack config elsewhere: see provider/README.md, "Credentials").
 import type * as pulumi from "@pulumi/pulumi";
+import { Agent } from "undici";
 import { SenderKit } from "../src/index.ts";
 import type { ProviderOperations } from "./lazy-provider.ts";
+import { RateLimiter } from "./rate-limiter.ts";
 import { API_KEY_PATTERN, modeOfApiKey } from "../src/rules.ts";
 
 /** Stack config keys (`pulumi config set --secret senderkit:apiKey …`). */
 export const CONFIG_KEYS = {
   apiKey: "senderkit:apiKey",
   baseUrl: "senderkit:baseUrl",
-  maxRetries: "senderkit:maxRetries",
+  retryBudgetSeconds: "senderkit:retryBudgetSeconds",
 } as const;
 
+/** Replaced by retryBudgetSeconds: still set, it fails configure with what to do. */
+const RETIRED_MAX_RETRIES_KEY = "senderkit:maxRetries";
+
+/** How long a failing call is retried, from its first failure: long enough for a large `up` at a low limit. */
+export const DEFAULT_RETRY_BUDGET_SECONDS = 300;
+
 /**
- * Retries per request. Higher than the client's default (2) so that a large `up`, whose
- * parallel calls hit the rate limit, waits out each 429's Retry-After instead of failing.
+ * API calls in flight at once from this provider process. The engine runs every resource of an
+ * `up` in parallel; past this many, calls queue in the rate limiter.
  */
-export const DEFAULT_MAX_RETRIES = 10;
+export const MAX_CALLS_IN_FLIGHT = 8;
 
 export interface ProviderSettings {
   apiKey: string | undefined;
   baseUrl: string | undefined;
-  maxRetries: number;
+  retryBudgetSeconds: number;
 }
 
 type ConfigSource = Pick<pulumi.dynamic.Config, "get">;
@@ -31,19 +40,34 @@ type ConfigSource = Pick<pulumi.dynamic.Config, "get">;
 export function readSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
   const apiKey = config?.get(CONFIG_KEYS.apiKey) || env.SENDERKIT_API_KEY || undefined;
   const baseUrl = config?.get(CONFIG_KEYS.baseUrl) || env.SENDERKIT_BASE_URL || undefined;
-  const retries = config?.get(CONFIG_KEYS.maxRetries);
-  let maxRetries = DEFAULT_MAX_RETRIES;
-  if (retries !== undefined && retries !== "") {
-    maxRetries = Number(retries);
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-      throw new Error(`${CONFIG_KEYS.maxRetries} must be an integer of 0 or more (got ${JSON.stringify(retries)})`);
+  if (config?.get(RETIRED_MAX_RETRIES_KEY) !== undefined) {
+    throw new Error(
+      `${RETIRED_MAX_RETRIES_KEY} is no longer read: calls are now retried for a time, not a number of times. ` +
+        `Run \`pulumi config rm ${RETIRED_MAX_RETRIES_KEY}\` (and, to change the default of ` +
+        `${DEFAULT_RETRY_BUDGET_SECONDS} s, \`pulumi config set ${CONFIG_KEYS.retryBudgetSeconds} 600\`)`,
+    );
+  }
+  const budget = config?.get(CONFIG_KEYS.retryBudgetSeconds);
+  let retryBudgetSeconds = DEFAULT_RETRY_BUDGET_SECONDS;
+  if (budget !== undefined && budget !== "") {
+    retryBudgetSeconds = Number(budget);
+    if (!Number.isFinite(retryBudgetSeconds) || retryBudgetSeconds < 0 || !/^\s*\d+(\.\d+)?\s*$/.test(budget)) {
+      throw new Error(
+        `${CONFIG_KEYS.retryBudgetSeconds} must be a number of seconds, 0 or more (got ${JSON.stringify(budget)})`,
+      );
     }
   }
-  return { apiKey, baseUrl, maxRetries };
+  return { apiKey, baseUrl, retryBudgetSeconds };
+}
+
+/** The client and the limiter every call of this process goes through. */
+export interface Api {
+  sk: SenderKit;
+  limiter: RateLimiter;
 }
 
 let settings: ProviderSettings | undefined;
-let client: SenderKit | undefined;
+let api: (Api & { close(): Promise<void> }) | undefined;
 /**
  * Why the last `configure` failed. The engine's plugin caches the provider before configure
  * settles, so later calls must keep failing with this, not quietly fall back to the environment
@@ -59,31 +83,50 @@ export async function configureProvider(config: ConfigSource | undefined): Promi
   } catch (error) {
     configureError = error as Error;
     settings = undefined;
-    await client?.close();
-    client = undefined;
+    await api?.close();
+    api = undefined;
     throw error;
   }
   configureError = undefined;
-  // Both resource types are configured with the same stack config: keep the pooled client then.
-  if (settings && client && sameSettings(settings, next)) return;
-  const previous = client;
+  // Both resource types are configured with the same stack config: keep the client and limiter then.
+  if (settings && api && sameSettings(settings, next)) return;
+  const previous = api;
   settings = next;
-  client = undefined;
+  api = undefined;
   await previous?.close();
 }
 
-/** The client for this process; from the environment alone if `configure` never ran. */
-export function senderKit(): SenderKit {
+/** The client and limiter for this process; from the environment alone if `configure` never ran. */
+export function apiClient(): Api {
   if (configureError) throw configureError;
-  if (client) return client;
+  if (api) return api;
   settings ??= readSettings(undefined);
   if (!settings.apiKey) {
     throw new Error(
       `no SenderKit API key: run \`pulumi config set --secret ${CONFIG_KEYS.apiKey} sk_test_…\` or set SENDERKIT_API_KEY`,
     );
   }
-  client = new SenderKit({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, maxRetries: settings.maxRetries });
-  return client;
+  const limiter = new RateLimiter({
+    maxInFlight: MAX_CALLS_IN_FLIGHT,
+    retryBudgetMs: settings.retryBudgetSeconds * 1000,
+  });
+  const agent = new Agent({ connections: MAX_CALLS_IN_FLIGHT * 2, keepAliveTimeout: 30_000 });
+  // The limiter owns every retry, so the core makes one attempt per call.
+  const sk = new SenderKit({
+    apiKey: settings.apiKey,
+    baseUrl: settings.baseUrl,
+    maxRetries: 0,
+    dispatcher: agent.compose(limiter.interceptor),
+  });
+  api = {
+    sk,
+    limiter,
+    async close() {
+      await sk.close();
+      await agent.close();
+    },
+  };
+  return api;
 }
 
 /** "test" or "live" from the configured key, or undefined when there is no well-formed key. */
@@ -95,38 +138,19 @@ export function apiKeyMode(): "test" | "live" | undefined {
 }
 
 function sameSettings(a: ProviderSettings, b: ProviderSettings): boolean {
-  return a.apiKey === b.apiKey && a.baseUrl === b.baseUrl && a.maxRetries === b.maxRetries;
+  return a.apiKey === b.apiKey && a.baseUrl === b.baseUrl && a.retryBudgetSeconds === b.retryBudgetSeconds;
 }
 
-/**
- * API calls in flight at once from this provider process. The engine runs every resource of an
- * `up` in parallel; past this many, calls queue here instead of all meeting the rate limit at
- * once and spending their retries on 429s.
- */
-export const MAX_CALLS_IN_FLIGHT = 8;
+/** The operations with `configure` shared by both resource types. */
+export type Operations<Inputs, Outputs> = Omit<ProviderOperations<Inputs, Outputs>, "configure">;
 
-const waiting: (() => void)[] = [];
-let inFlight = 0;
-
-/** Runs `call` once fewer than `limit` (default MAX_CALLS_IN_FLIGHT) calls are running. */
-export async function limited<T>(call: () => Promise<T>, limit = MAX_CALLS_IN_FLIGHT): Promise<T> {
-  while (inFlight >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-  inFlight++;
-  try {
-    return await call();
-  } finally {
-    inFlight--;
-    waiting.shift()?.();
-  }
-}
-
-/** The same operations, with every call that talks to the API (create, read, update, delete) limited. */
-export function withCallLimit<Inputs, Outputs>(operations: ProviderOperations<Inputs, Outputs>): ProviderOperations<Inputs, Outputs> {
+export function withConfigure<Inputs, Outputs>(
+  operations: Operations<Inputs, Outputs>,
+): ProviderOperations<Inputs, Outputs> {
   return {
+    async configure(request) {
+      await configureProvider(request.config);
+    },
     ...operations,
-    create: (inputs) => limited(() => operations.create(inputs)),
-    read: (id, props) => limited(() => operations.read(id, props)),
-    update: (id, olds, news) => limited(() => operations.update(id, olds, news)),
-    delete: (id, props) => limited(() => operations.delete(id, props)),
   };
 }

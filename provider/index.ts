@@ -12,4 +12,5 @@ export type {
 } from "./template.ts";
 export { WebhookEndpoint, DEFAULT_EXPIRE_PREVIOUS_AFTER_SECONDS } from "./webhook-endpoint.ts";
 export type { WebhookEndpointArgs, WebhookEndpointInputs, WebhookEndpointOutputs } from "./webhook-endpoint.ts";
-export { CONFIG_KEYS, DEFAULT_MAX_RETRIES } from "./config.ts";
+export { CONFIG_KEYS, DEFAULT_RETRY_BUDGET_SECONDS, MAX_CALLS_IN_FLIGHT } from "./config.ts";
+export { RetryBudgetExhaustedError } from "./rate-limiter.ts";

@@ -20,9 +20,19 @@ export interface ProviderOperations<Inputs, Outputs> {
   diff(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult>;
   create(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>>;
   /** `props` is absent or partial for a resource Pulumi never created (e.g. `.get`). */
-  read(id: string, props?: Partial<Outputs>): Promise<pulumi.dynamic.ReadResult<Outputs>>;
+  read(id: string, props?: Partial<Outputs>): Promise<ReadResult<Inputs, Outputs>>;
   update(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult<Outputs>>;
   delete(id: string, props: Outputs): Promise<void>;
+}
+
+/**
+ * What `read` finds. `inputs` (honoured since @pulumi/pulumi 3.216) replace the state's inputs, so
+ * that later diffs, `ignoreChanges` and previews start from what the server holds.
+ */
+export interface ReadResult<Inputs, Outputs> {
+  id?: string;
+  props?: Outputs;
+  inputs?: Inputs;
 }
 
 /** Where the operations live: the module's URL where the program loaded it, and its path inside the npm package. */
@@ -90,7 +100,8 @@ export function lazyProvider<Inputs, Outputs>(location: OperationsModule): pulum
       return operations().create(inputs);
     },
     async read(id, props) {
-      return operations().read(id, props);
+      // pulumi.dynamic.ReadResult types `inputs` as the outputs' type; they are the inputs.
+      return (await operations().read(id, props)) as pulumi.dynamic.ReadResult<Outputs>;
     },
     async update(id, olds, news) {
       return operations().update(id, olds, news);

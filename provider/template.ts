@@ -7,10 +7,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConflictError, NotFoundError, templateDefinitionIssues } from "../src/index.ts";
 import type { Channel, SenderKit, Template as ApiTemplate, TemplateUpdateParams } from "../src/index.ts";
-import { configureProvider, senderKit, withCallLimit } from "./config.ts";
+import { apiClient, withConfigure } from "./config.ts";
+import { createKey, createOnce } from "./create-keys.ts";
+import { withHiddenInputs } from "./resource-options.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 import { lazyProvider } from "./lazy-provider.ts";
 import type { ProviderOperations } from "./lazy-provider.ts";
-import { checkFailures, containsUnknown, deepEqual, failure, isRecord, withoutNullish, withoutUndefined } from "./properties.ts";
+import {
+  checkFailures,
+  containsUnknown,
+  deepEqual,
+  failure,
+  isRecord,
+  withoutNullish,
+  withoutUndefined,
+} from "./properties.ts";
 
 /** Content fields, named as in the API (section 5's table, without `type`). */
 export interface EmailTemplateContent {
@@ -33,7 +44,8 @@ export interface WebPushTemplateContent {
   click_url?: pulumi.Input<string>;
   icon?: pulumi.Input<string>;
 }
-export type TemplateContentArgs = EmailTemplateContent | SmsTemplateContent | PushTemplateContent | WebPushTemplateContent;
+export type TemplateContentArgs =
+  EmailTemplateContent | SmsTemplateContent | PushTemplateContent | WebPushTemplateContent;
 
 export interface TemplateArgs {
   /** `^[a-z0-9][a-z0-9_-]{0,63}$`; changing it replaces the template. */
@@ -59,6 +71,10 @@ export interface TemplateInputs {
   description: string;
   content: Record<string, unknown>;
   adopt: boolean;
+  /** Hidden: the resource's URN, for the create's idempotency key (create-keys.ts). */
+  __identity?: string;
+  /** Hidden: the slug of the `import:` option, which the class turns into a create that only reads. */
+  __import?: string;
 }
 
 /** What the provider stores in the state and the resource exposes. */
@@ -73,12 +89,15 @@ export interface TemplateOutputs extends TemplateInputs {
   updatedAt: string;
 }
 
-/** What each engine call does for a Template; runs in the provider process (see lazy-provider.ts). */
-export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutputs> = withCallLimit({
-  async configure(request) {
-    await configureProvider(request.config);
-  },
+/**
+ * Which resource of this deployment created, adopted or imported each slug. The engine runs one
+ * provider process per deployment, and a rename without an alias is "create the new name (which
+ * adopts the slug), then delete the old name": that delete must not delete what the new name owns.
+ */
+const ownerOfSlug = new Map<string, string | undefined>();
 
+/** What each engine call does for a Template; runs in the provider process (see lazy-provider.ts). */
+export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutputs> = withConfigure({
   async check(_olds, news) {
     const inputs = withoutUndefined({
       slug: news.slug,
@@ -87,13 +106,22 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
       description: news.description ?? "",
       content: isRecord(news.content) ? withoutNullish(news.content) : news.content,
       adopt: news.adopt ?? false,
+      __identity: news.__identity,
+      __import: news.__import,
     });
     const issues = templateDefinitionIssues(inputs);
     if (typeof inputs.adopt !== "boolean") issues.push({ path: ["adopt"], message: "expected a boolean" });
+    if (inputs.__import !== undefined && !containsUnknown(inputs.__import) && inputs.__import !== inputs.slug) {
+      issues.push({
+        path: ["slug"],
+        message: `the import option names template "${String(inputs.__import)}": declare that slug`,
+      });
+    }
     return { inputs: inputs as TemplateInputs, failures: checkFailures(issues, inputs) };
   },
 
   async diff(_id, olds, news) {
+    // The hidden inputs (identity, import) are no change: they only matter when creating.
     const replaces = (["slug", "channel"] as const).filter((key) => changed(olds[key], news[key]));
     const updates = [
       changed(olds.name, news.name),
@@ -110,34 +138,40 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
   },
 
   async create(inputs) {
+    const { sk, limiter } = apiClient();
     let template: ApiTemplate;
-    try {
-      template = await senderKit().templates.create({
-        slug: inputs.slug,
-        name: inputs.name,
-        channel: inputs.channel,
-        description: inputs.description,
-        content: inputs.content,
-      });
-    } catch (error) {
-      if (!(error instanceof ConflictError && error.code === "template_exists")) {
-        throw failure(`creating template "${inputs.slug}"`, error);
+    if (inputs.__import !== undefined) {
+      template = await importTemplate(inputs);
+    } else {
+      try {
+        template = await createTemplate(inputs);
+      } catch (error) {
+        if (!(error instanceof ConflictError && error.code === "template_exists")) {
+          throw failure(`creating template "${inputs.slug}"`, error);
+        }
+        if (!inputs.adopt) {
+          throw new Error(
+            `creating template "${inputs.slug}": a template with this slug already exists. ` +
+              "Set `adopt: true` to take it over with Pulumi, or choose another slug.",
+          );
+        }
+        template = await adopt(sk, limiter, inputs);
       }
-      if (!inputs.adopt) {
-        throw new Error(
-          `creating template "${inputs.slug}": a template with this slug already exists. ` +
-            "Set `adopt: true` to take it over with Pulumi, or choose another slug.",
-        );
-      }
-      template = await adopt(senderKit(), inputs);
     }
-    return { id: template.slug, outs: templateOutputs(template, inputs.adopt) };
+    ownerOfSlug.set(template.slug, inputs.__identity);
+    return { id: template.slug, outs: templateOutputs(template, inputs) };
   },
 
   async read(id, props) {
     try {
-      const template = await senderKit().templates.get(id);
-      return { id: template.slug, props: templateOutputs(template, props?.adopt ?? false) };
+      const { sk, limiter } = apiClient();
+      const template = await limiter.run(() => sk.templates.get(id));
+      const kept = { adopt: props?.adopt ?? false, __identity: props?.__identity, __import: props?.__import };
+      const outs = templateOutputs(template, kept);
+      // The inputs too, from what the server holds now: `ignoreChanges` then keeps an edit made
+      // outside Pulumi, and a preview after a refresh names the drifted properties.
+      const { version, variables, requiredVariables, createdAt, updatedAt, ...inputs } = outs;
+      return { id: template.slug, props: outs, inputs };
     } catch (error) {
       // Deleted outside Pulumi: no id tells the engine it is gone.
       if (error instanceof NotFoundError) return {};
@@ -148,17 +182,30 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
   async update(id, olds, news) {
     const changes = changedFields(olds, news);
     try {
-      const sk = senderKit();
-      const template = Object.keys(changes).length > 0 ? await sk.templates.update(id, changes) : await sk.templates.get(id);
-      return { outs: templateOutputs(template, news.adopt) };
+      const { sk, limiter } = apiClient();
+      const template = await limiter.run(() =>
+        Object.keys(changes).length > 0 ? sk.templates.update(id, changes) : sk.templates.get(id),
+      );
+      return { outs: templateOutputs(template, news) };
     } catch (error) {
       throw failure(`updating template "${id}"`, error);
     }
   },
 
-  async delete(id) {
+  async delete(id, props) {
+    const owner = ownerOfSlug.get(id);
+    if (ownerOfSlug.has(id) && owner !== props?.__identity) {
+      // Adoption is never a deletion: the resource that took this slug over keeps it.
+      console.error(
+        `template "${id}" left in place: another resource of this deployment` +
+          `${owner ? ` (${owner.split("::").at(-1)})` : ""} created or adopted it`,
+      );
+      return;
+    }
     try {
-      await senderKit().templates.delete(id);
+      const { sk, limiter } = apiClient();
+      await limiter.run(() => sk.templates.delete(id));
+      ownerOfSlug.delete(id);
     } catch (error) {
       // Already gone is what delete wants.
       if (error instanceof NotFoundError) return;
@@ -167,10 +214,81 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
   },
 });
 
-/** An existing template with the declared slug: same channel required, then brought to the declared state. */
-async function adopt(sk: SenderKit, inputs: TemplateInputs): Promise<ApiTemplate> {
+/**
+ * POST /v1/templates with a key derived from the resource and its declaration. A replayed answer
+ * counts only if what it describes is still there: the template it created (same createdAt), or,
+ * for a replayed template_exists, a template with the slug.
+ */
+async function createTemplate(inputs: TemplateInputs): Promise<ApiTemplate> {
+  const { sk, limiter } = apiClient();
+  const params = {
+    slug: inputs.slug,
+    name: inputs.name,
+    channel: inputs.channel,
+    description: inputs.description,
+    content: inputs.content,
+  };
+  let current: ApiTemplate | undefined;
+  const created = await createOnce<ApiTemplate>(
+    (generation) => createKey("template", inputs.__identity, params, generation),
+    {
+      async attempt(key) {
+        try {
+          const value = await limiter.run(() => sk.templates.create(params, { idempotencyKey: key }));
+          return { value, replayed: limiter.takeReplayed(key) };
+        } catch (error) {
+          return { error, replayed: limiter.takeReplayed(key) };
+        }
+      },
+      async stillThere(outcome) {
+        if (
+          "error" in outcome &&
+          !(outcome.error instanceof ConflictError && outcome.error.code === "template_exists")
+        ) {
+          return true;
+        }
+        try {
+          current = await limiter.run(() => sk.templates.get(inputs.slug));
+        } catch (error) {
+          if (error instanceof NotFoundError) return false;
+          throw error;
+        }
+        return "error" in outcome || current.createdAt === outcome.value.createdAt;
+      },
+    },
+  );
+  // A replay is the first answer, not today's state.
+  return current ?? created;
+}
+
+/** The `import:` option: the template as it is, if the declaration matches it; nothing is written. */
+async function importTemplate(inputs: TemplateInputs): Promise<ApiTemplate> {
+  const { sk, limiter } = apiClient();
+  let template: ApiTemplate;
   try {
-    const existing = templateOutputs(await sk.templates.get(inputs.slug), true);
+    template = await limiter.run(() => sk.templates.get(inputs.slug));
+  } catch (error) {
+    throw failure(`importing template "${inputs.slug}"`, error);
+  }
+  const existing = templateOutputs(template, inputs);
+  const differing = [
+    existing.channel !== inputs.channel ? "channel" : undefined,
+    ...Object.keys(changedFields(existing, inputs)),
+  ].filter((name) => name !== undefined);
+  if (differing.length > 0) {
+    throw new Error(
+      `importing template "${inputs.slug}": the declaration differs from the template in SenderKit in ` +
+        `${differing.join(", ")}. Declare what SenderKit holds (\`pulumi refresh\` cannot, the resource is not ` +
+        "in the state yet), or drop `import` and set `adopt: true` to take the template over with the declared state.",
+    );
+  }
+  return template;
+}
+
+/** An existing template with the declared slug: same channel required, then brought to the declared state. */
+async function adopt(sk: SenderKit, limiter: RateLimiter, inputs: TemplateInputs): Promise<ApiTemplate> {
+  try {
+    const existing = templateOutputs(await limiter.run(() => sk.templates.get(inputs.slug)), inputs);
     if (existing.channel !== inputs.channel) {
       throw new Error(
         `a template with this slug exists on the ${existing.channel} channel, and a channel cannot be changed: ` +
@@ -178,7 +296,9 @@ async function adopt(sk: SenderKit, inputs: TemplateInputs): Promise<ApiTemplate
       );
     }
     const changes = changedFields(existing, inputs);
-    return Object.keys(changes).length > 0 ? await sk.templates.update(inputs.slug, changes) : await sk.templates.get(inputs.slug);
+    return await limiter.run(() =>
+      Object.keys(changes).length > 0 ? sk.templates.update(inputs.slug, changes) : sk.templates.get(inputs.slug),
+    );
   } catch (error) {
     throw failure(`adopting template "${inputs.slug}"`, error);
   }
@@ -193,20 +313,26 @@ function changedFields(from: Omit<TemplateInputs, "adopt">, to: TemplateInputs):
   return changes;
 }
 
-function templateOutputs(template: ApiTemplate, adopt: boolean): TemplateOutputs {
-  return {
+/** The server's template, with the provider's own settings (adopt, the hidden inputs) carried along. */
+function templateOutputs(
+  template: ApiTemplate,
+  kept: Pick<TemplateInputs, "adopt" | "__identity" | "__import">,
+): TemplateOutputs {
+  return withoutUndefined({
     slug: template.slug,
     name: template.name,
     channel: template.channel,
     description: template.description,
     content: withoutNullish(template.currentVersion.content),
-    adopt,
+    adopt: kept.adopt,
+    __identity: kept.__identity,
+    __import: kept.__import,
     version: template.currentVersion.version,
     variables: template.currentVersion.variables,
     requiredVariables: template.currentVersion.requiredVariables,
     createdAt: template.createdAt,
     updatedAt: template.updatedAt,
-  };
+  }) as TemplateOutputs;
 }
 
 function changed(old: unknown, next: unknown): boolean {
@@ -248,8 +374,13 @@ export class Template extends pulumi.dynamic.Resource {
   declare readonly createdAt: pulumi.Output<string>;
   declare readonly updatedAt: pulumi.Output<string>;
 
+  /**
+   * `import: "<slug>"` in `opts` takes over an existing template whose declaration matches it
+   * (nothing is written); a mismatch fails and names the differing properties.
+   */
   constructor(name: string, args: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
-    const props: Record<keyof TemplateOutputs, unknown> = {
+    const registration = withHiddenInputs(name, "Template", opts);
+    const props: Record<Exclude<keyof TemplateOutputs, "__identity" | "__import">, unknown> = {
       slug: args.slug,
       name: args.name,
       channel: args.channel,
@@ -263,6 +394,11 @@ export class Template extends pulumi.dynamic.Resource {
       createdAt: undefined,
       updatedAt: undefined,
     };
-    super(templateProvider, name, props, opts, "senderkit", "Template");
+    super(templateProvider, name, { ...props, ...registration.hidden }, registration.opts, "senderkit", "Template");
+  }
+
+  /** The template with this slug, read from SenderKit into the program; Pulumi does not manage it. */
+  static get(name: string, slug: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Template {
+    return new Template(name, {} as TemplateArgs, { ...opts, id: slug });
   }
 }

@@ -2,8 +2,11 @@
 // files the GitHub Action lints) and the webhook endpoint a service receives events on, whose
 // signing secret is exported as a Pulumi secret for that service.
 //
+// The whole quick start (Pulumi CLI, backend, sandbox) is in the README's "The Pulumi provider":
+//   pulumi login --local && pulumi stack init dev
 //   pulumi config set --secret senderkit:apiKey sk_test_…
-//   pulumi config set webhookUrl https://example.com/webhooks/senderkit
+//   pulumi config set senderkit:baseUrl http://127.0.0.1:4010          # the sandbox; omit for SenderKit
+//   pulumi config set webhookUrl http://localhost:3000/webhooks/senderkit  # required
 //   pulumi up
 import * as fs from "node:fs";
 import * as path from "node:path";

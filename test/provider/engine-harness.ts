@@ -111,7 +111,8 @@ export interface ProviderPlugin {
   diff(urn: string, id: string, olds: Properties, news: Properties): Promise<DiffResponse>;
   create(urn: string, properties: Properties): Promise<{ id: string; properties: Properties }>;
   update(urn: string, id: string, olds: Properties, news: Properties): Promise<Properties>;
-  read(urn: string, id: string, properties: Properties): Promise<{ id: string; properties: Properties }>;
+  /** `inputs` is undefined when the provider returned none (the engine then keeps the old inputs). */
+  read(urn: string, id: string, properties: Properties): Promise<{ id: string; properties: Properties; inputs: Properties | undefined }>;
   delete(urn: string, id: string, properties: Properties): Promise<void>;
   close(): Promise<void>;
 }
@@ -228,7 +229,11 @@ export async function startProviderPlugin(options: PluginOptions): Promise<Provi
       request.setId(id);
       request.setProperties(struct(properties));
       const response = await call<unknown, InstanceType<ProviderPb["ReadResponse"]>>("read", request);
-      return { id: response.getId(), properties: (response.getProperties()?.toJavaScript() ?? {}) as Properties };
+      return {
+        id: response.getId(),
+        properties: (response.getProperties()?.toJavaScript() ?? {}) as Properties,
+        inputs: response.getInputs()?.toJavaScript() as Properties | undefined,
+      };
     },
     async delete(urn, id, properties) {
       const request = new providerPb.DeleteRequest();

@@ -1,5 +1,5 @@
 // Shared by the provider tests: keys, a stack config, a webhook receiver, unique names.
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
@@ -79,4 +79,47 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export interface Gateway {
+  url: string;
+  /** While true, each matching request is forwarded (the server commits it) and answered 502. */
+  losing: boolean;
+  /** Matching requests answered 502 after the server had answered them. */
+  lost: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway on 127.0.0.1 in front of `target` that forwards every request; while `losing`, it
+ * drops the server's answer to requests `matches` accepts and answers 502 with an HTML page, as
+ * a proxy whose upstream connection broke after the server committed.
+ */
+export async function startGateway(target: string, matches: (method: string, path: string) => boolean): Promise<Gateway> {
+  const upstream = new URL(target);
+  const gateway: Gateway = { url: "", losing: true, lost: 0, close: async () => {} };
+  const server = createServer((req, res) => {
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        if (gateway.losing && matches(req.method ?? "", req.url ?? "")) {
+          answer.resume();
+          gateway.lost++;
+          res.writeHead(502, { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>");
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on("error", () => res.writeHead(502).end());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  gateway.close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  return gateway;
 }

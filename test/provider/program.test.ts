@@ -26,7 +26,17 @@ interface Registration {
   name: string;
   inputs: Record<string, unknown>;
   additionalSecretOutputs: string[];
+  /** The `import:` id the SDK asked the engine to import ("" for none). */
+  importId: string;
 }
+
+/** A `.get()`: the SDK asks the engine to read an existing object. */
+interface ReadRegistration {
+  type: string;
+  name: string;
+  id: string;
+}
+const reads: ReadRegistration[] = [];
 
 const registrations: Registration[] = [];
 let program: Record<string, unknown>;
@@ -72,14 +82,23 @@ beforeAll(async () => {
     "dev",
   );
   // Record what the SDK asks of the engine, options included.
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: unknown): unknown;
+    readResource(req: ReadRequest, cb: unknown): unknown;
+  };
   const register = monitor.registerResource.bind(monitor);
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, callback) => {
+    reads.push({ type: req.getType(), name: req.getName(), id: req.getId() });
+    return read(req, callback);
+  };
   monitor.registerResource = (req, callback) => {
     registrations.push({
       type: req.getType(),
       name: req.getName(),
       inputs: req.getObject()?.toJavaScript() ?? {},
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      importId: req.getImportid(),
     });
     return register(req, callback);
   };
@@ -91,6 +110,13 @@ interface RegisterRequest {
   getName(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getAdditionalsecretoutputsList(): string[];
+  getImportid(): string;
+}
+
+interface ReadRequest {
+  getType(): string;
+  getName(): string;
+  getId(): string;
 }
 
 afterAll(() => {
@@ -110,6 +136,9 @@ describe("the example program", () => {
     for (const file of files) {
       const registered = templates.find((t) => t.name === file.slug)!;
       expect(registered.inputs).toMatchObject({ slug: file.slug, name: file.name, channel: file.channel, content: file.content, adopt: false });
+      // The hidden input the create's idempotency key derives from: the resource's URN.
+      expect(registered.inputs.__identity).toBe(`urn:pulumi:dev::${PROJECT}::pulumi-nodejs:dynamic/senderkit:Template::${file.slug}`);
+      expect(registered.importId).toBe("");
       expect(registered.additionalSecretOutputs).toEqual([]);
     }
   });
@@ -142,6 +171,35 @@ describe("the example program", () => {
       expect(text).not.toContain(TEST_KEY);
       expect(text).not.toContain("sk_test_");
     }
+  });
+});
+
+describe("the resource classes' options", () => {
+  it("turn `import:` into the hidden input __import: the engine is never asked to import a dynamic resource", async () => {
+    const { Template, WebhookEndpoint } = await import("../../provider/index.ts");
+    const template = new Template("imported", { slug: "imported", name: "x", channel: "sms", content: { body: "hi" } }, { import: "imported" });
+    const endpoint = new WebhookEndpoint("imported-hook", { url: "https://example.com/h", events: ["*"] }, { import: "we_123" });
+    await Promise.all([valueOf(template.urn), valueOf(endpoint.urn)]);
+    const byName = (name: string) => registrations.find((r) => r.name === name)!;
+    expect(byName("imported")).toMatchObject({ importId: "", inputs: { __import: "imported" } });
+    expect(byName("imported-hook")).toMatchObject({ importId: "", inputs: { __import: "we_123" }, additionalSecretOutputs: ["signingSecret"] });
+    // In a component, the identity carries the parent's type, as the engine's URN does.
+    const parent = new pulumi.ComponentResource("acme:emails:Emails", "emails");
+    const child = new Template("child", { slug: "child", name: "x", channel: "sms", content: { body: "hi" } }, { parent });
+    const childUrn = await valueOf(child.urn);
+    expect(childUrn).toContain("acme:emails:Emails$pulumi-nodejs:dynamic/senderkit:Template::child");
+    expect(byName("child").inputs.__identity).toBe(childUrn);
+  });
+
+  it("`get()` reads the object by id, registering nothing", async () => {
+    const { Template, WebhookEndpoint } = await import("../../provider/index.ts");
+    await valueOf(Template.get("read-template", "some-slug").urn);
+    await valueOf(WebhookEndpoint.get("read-hook", "we_456").urn);
+    expect(reads).toEqual([
+      { type: "pulumi-nodejs:dynamic/senderkit:Template", name: "read-template", id: "some-slug" },
+      { type: "pulumi-nodejs:dynamic/senderkit:WebhookEndpoint", name: "read-hook", id: "we_456" },
+    ]);
+    expect(registrations.map((r) => r.name)).not.toContain("read-template");
   });
 });
 

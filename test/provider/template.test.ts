@@ -168,7 +168,7 @@ describe("create", () => {
   });
 
   it("surfaces an API failure with the template and the request id", async () => {
-    await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:maxRetries": "0" }));
+    await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:retryBudgetSeconds": "0" }));
     const inputs = await checkedInputs(welcome(uniqueSlug("five-hundred")));
     sandbox.failNext("500");
     await expect(provider.create(inputs)).rejects.toThrow(/^creating template "five-hundred-[\d-]+": .*\(request req_[0-9a-f]{24}\)$/);
@@ -306,7 +306,7 @@ describe("delete", () => {
   it("fails on other errors (the template is then still there)", async () => {
     const slug = uniqueSlug("delete-fail");
     const { outs } = await createTemplate(welcome(slug));
-    await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:maxRetries": "0" }));
+    await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:retryBudgetSeconds": "0" }));
     sandbox.failNext("503");
     await expect(provider.delete(slug, outs)).rejects.toThrow(new RegExp(`^deleting template "${slug}"`));
     expect((await sk.templates.get(slug)).slug).toBe(slug);

@@ -271,7 +271,7 @@ describe("delete", () => {
 
   it("fails on other errors", async () => {
     const { id, outs } = await createEndpoint();
-    await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:maxRetries": "0" }));
+    await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:retryBudgetSeconds": "0" }));
     sandbox.failNext("500");
     await expect(provider.delete(id, outs)).rejects.toThrow(new RegExp(`^deleting webhook endpoint ${id}`));
     expect((await sk.webhookEndpoints.get(id)).id).toBe(id);
