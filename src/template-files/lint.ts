@@ -6,6 +6,7 @@
 //   - variables a fixture does not give (full dotted path, field, fixtures, "did you mean");
 //   - variables a fixture gives that nothing reads;
 //   - channel rules on every fixture's rendered output (channel-rules.ts).
+import { resolve } from "node:path";
 import { isMap, isPair, isScalar, parseDocument } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import { formatPath } from "../errors.ts";
@@ -320,11 +321,16 @@ export async function lintFiles(files: readonly string[], cwd: string, options: 
   const lintOptions = { ...options, disable: disabled };
   for (let start = 0; start < files.length; start += PARALLEL_READS) {
     const slice = files.slice(start, start + PARALLEL_READS);
-    const reads = await Promise.all(slice.map((file) => readTemplateFile(file, { root: options.root ?? cwd, maxBytes: options.maxBytes })));
+    const reads = await Promise.all(
+      slice.map((file) => readTemplateFile(resolve(cwd, file), { root: options.root ?? cwd, maxBytes: options.maxBytes })),
+    );
     slice.forEach((file, index) => {
       const read = reads[index]!;
       if (read.ok) reports.push(lintTemplateSource(file, read.source, lintOptions));
-      else reports.push({ file, slug: undefined, findings: disabled.has(read.finding.rule) ? [] : [read.finding], template: undefined });
+      else {
+        const findings = disabled.has(read.finding.rule) ? [] : [{ ...read.finding, file }];
+        reports.push({ file, slug: undefined, findings, template: undefined });
+      }
     });
   }
   const firstFileOfSlug = new Map<string, LintedTemplate>();
