@@ -5,6 +5,11 @@
 // types), so the command is never a stale build; an installed package has only lib/ (built by
 // `prepare`), which is used then, and whenever this Node cannot strip types.
 import { existsSync } from "node:fs";
+import { enableCompileCache } from "node:module";
+
+// Node keeps the compiled code (and the type-stripped sources) on disk between runs, so a
+// pre-commit hook's repeated `senderkit lint` does not compile the same modules every time.
+enableCompileCache?.();
 
 const [command, ...rest] = process.argv.slice(2);
 const fromSources = process.features.typescript && existsSync(new URL("../cli/index.ts", import.meta.url));

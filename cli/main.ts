@@ -3,7 +3,7 @@
 // turns the command line into calls and the results into output and an exit code.
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { templateFiles } from "../src/index.ts";
+import * as templateFiles from "../src/template-files/index.ts";
 import { VERSION } from "../src/version.ts";
 import { UsageError, parseCommandOptions } from "./options.ts";
 import type { CommandOptions } from "./options.ts";

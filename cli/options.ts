@@ -1,6 +1,6 @@
 // The command line of `senderkit lint` and `senderkit preview`, parsed with node:util's parseArgs.
 import { parseArgs } from "node:util";
-import { templateFiles } from "../src/index.ts";
+import * as templateFiles from "../src/template-files/index.ts";
 
 export class UsageError extends Error {}
 

@@ -3,7 +3,7 @@
 // and a summary line. Text from template files is untrusted: control characters (an ANSI escape
 // in a fixture name) are shown as \u escapes rather than sent to the terminal.
 import { styleText } from "node:util";
-import type { templateFiles } from "../src/index.ts";
+import type * as templateFiles from "../src/template-files/index.ts";
 
 type LintReport = templateFiles.LintReport;
 type Finding = templateFiles.Finding;
