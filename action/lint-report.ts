@@ -31,7 +31,7 @@ const ENTITIES: Record<string, string> = {
   "@": "&#64;",
   "!": "&#33;",
   ":": "&#58;",
-  "$": "&#36;",
+  $: "&#36;",
 };
 
 /** Untrusted text made inert in Markdown and HTML; line breaks become <br>. */
@@ -41,7 +41,9 @@ export function escapeMarkdown(text: string): string {
 
 /** Like escapeMarkdown but keeps line breaks, for inside <pre>. */
 function escapeBlock(text: string): string {
-  return text.replace(/[&<>"'`*_|[\]()\\~#@!:$]/g, (char) => ENTITIES[char]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
+  return text
+    .replace(/[&<>"'`*_|[\]()\\~#@!:$]/g, (char) => ENTITIES[char]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
 }
 
 /** A <pre> block: an HTML block that Markdown leaves alone, blank lines included. */
@@ -63,19 +65,34 @@ export function previewMarkdown(preview: Preview): string {
   switch (r.channel) {
     case "email":
       headline = r.subject;
-      body = [`<table>${row("Subject", escapeMarkdown(r.subject))}</table>`, "", r.text === null ? "<p><i>No text part.</i></p>" : pre(r.text)];
+      body = [
+        `<table>${row("Subject", escapeMarkdown(r.subject))}</table>`,
+        "",
+        r.text === null ? "<p><i>No text part.</i></p>" : pre(r.text),
+      ];
       break;
     case "sms":
       headline = `${r.encoding}, ${plural(r.segments, "segment")}`;
-      body = [pre(r.body), "", `<p>${r.encoding}, ${plural(r.segments, "segment")} (${r.units} units, ${r.unitsPerSegment} per segment)</p>`];
+      body = [
+        pre(r.body),
+        "",
+        `<p>${r.encoding}, ${plural(r.segments, "segment")} (${r.units} units, ${r.unitsPerSegment} per segment)</p>`,
+      ];
       break;
     case "push":
     case "web_push":
       headline = r.title;
-      body = [`<table>${row("Title", escapeMarkdown(r.title))}${row("Body", escapeMarkdown(r.body))}</table>`, "", `<p>Payload: ${r.payloadBytes} of 4096 bytes</p>`];
+      body = [
+        `<table>${row("Title", escapeMarkdown(r.title))}${row("Body", escapeMarkdown(r.body))}</table>`,
+        "",
+        `<p>Payload: ${r.payloadBytes} of 4096 bytes</p>`,
+      ];
       break;
   }
-  const missing = preview.missing.length > 0 ? [`<p>Missing variables (rendered empty): ${escapeMarkdown(preview.missing.join(", "))}</p>`] : [];
+  const missing =
+    preview.missing.length > 0
+      ? [`<p>Missing variables (rendered empty): ${escapeMarkdown(preview.missing.join(", "))}</p>`]
+      : [];
   const summary = `<b>${escapeMarkdown(preview.slug ?? preview.file)}</b> × <code>${escapeMarkdown(preview.fixture)}</code> (${escapeMarkdown(preview.channel)}): ${escapeMarkdown(headline.slice(0, 120))}`;
   return ["<details>", `<summary>${summary}</summary>`, "", ...missing, ...body, "", "</details>", ""].join("\n");
 }
@@ -120,6 +137,10 @@ export function lintReportMarkdown(report: LintReport, options: LintReportMarkdo
     parts.push("#### Previews", "");
     for (const preview of previews) if (!add(previewMarkdown(preview))) omitted++;
   }
-  if (omitted > 0) parts.push(`<p>${omitted} more findings or previews did not fit; the step log and the preview files have them all.</p>`, "");
+  if (omitted > 0)
+    parts.push(
+      `<p>${omitted} more findings or previews did not fit; the step log and the preview files have them all.</p>`,
+      "",
+    );
   return parts.join("\n");
 }

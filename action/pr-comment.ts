@@ -47,7 +47,8 @@ export async function postPullRequestComment(options: PostCommentOptions): Promi
   const { token, context } = options;
   if (!token) return { posted: false, reason: "no-token" };
   const number = context.payload.pull_request?.number;
-  if (context.eventName !== "pull_request" || typeof number !== "number") return { posted: false, reason: "not-a-pull-request" };
+  if (context.eventName !== "pull_request" || typeof number !== "number")
+    return { posted: false, reason: "not-a-pull-request" };
   try {
     // Given explicitly so the URL is read now, not when @actions/github was first imported.
     const octokit = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || "https://api.github.com" });
@@ -81,14 +82,21 @@ export async function postPullRequestComment(options: PostCommentOptions): Promi
   } catch (error) {
     const { status, message } = error as { status?: number; message?: string };
     // Octokit's messages carry no credentials; the token is scrubbed anyway in case one echoes it.
-    const reason = `${status ? `HTTP ${status}: ` : ""}${String(message ?? error).split(token).join("***")}`;
-    options.warning(`Could not post the pull-request comment (${reason}). The lint result stands; check the token's pull-requests: write permission.`);
+    const reason = `${status ? `HTTP ${status}: ` : ""}${String(message ?? error)
+      .split(token)
+      .join("***")}`;
+    options.warning(
+      `Could not post the pull-request comment (${reason}). The lint result stands; check the token's pull-requests: write permission.`,
+    );
     return { posted: false, reason: "failed" };
   }
 }
 
 /** Every file the pull request adds or modifies (removed ones have nothing to lint), all pages. */
-export async function changedFiles(octokit: Octokit, target: { owner: string; repo: string; pull_number: number }): Promise<string[]> {
+export async function changedFiles(
+  octokit: Octokit,
+  target: { owner: string; repo: string; pull_number: number },
+): Promise<string[]> {
   const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...target, per_page: 100 });
   return files.filter((file) => file.status !== "removed").map((file) => file.filename);
 }
@@ -97,7 +105,10 @@ export async function changedFiles(octokit: Octokit, target: { owner: string; re
  * Our comment's id: the marker at the start of a body. Anyone can paste the marker into a
  * comment, so one written by a bot (as GITHUB_TOKEN's comments are) wins over others.
  */
-async function findComment(octokit: Octokit, target: { owner: string; repo: string; issue_number: number }): Promise<number | undefined> {
+async function findComment(
+  octokit: Octokit,
+  target: { owner: string; repo: string; issue_number: number },
+): Promise<number | undefined> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 });
   const ours = comments.filter((comment) => comment.body?.startsWith(COMMENT_MARKER));
   return (ours.find((comment) => comment.user?.type === "Bot") ?? ours[0])?.id;

@@ -38,7 +38,11 @@ export async function benchCliStart(): Promise<BenchRow[]> {
     await writeFile(join(dir, "welcome.yml"), TEMPLATE);
     const timeRun = (args: string[]): number => {
       const started = process.hrtime.bigint();
-      const result = spawnSync(process.execPath, args, { cwd: dir, stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+      const result = spawnSync(process.execPath, args, {
+        cwd: dir,
+        stdio: "ignore",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
       if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited with ${result.status}`);
       return Number(process.hrtime.bigint() - started) / 1e6;
     };

@@ -52,15 +52,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (options.listRules) {
     const ids = Object.keys(templateFiles.RULES) as templateFiles.RuleId[];
     const width = Math.max(...ids.map((id) => id.length));
-    io.stdout(ids.map((id) => `${id.padEnd(width)}  ${templateFiles.RULES[id].severity.padEnd(7)}  ${templateFiles.RULES[id].description}\n`).join(""));
+    io.stdout(
+      ids
+        .map(
+          (id) =>
+            `${id.padEnd(width)}  ${templateFiles.RULES[id].severity.padEnd(7)}  ${templateFiles.RULES[id].description}\n`,
+        )
+        .join(""),
+    );
     return 0;
   }
   const fail = (message: string) => {
     io.stderr(`senderkit ${command}: ${safeText(message)}\n`);
     return 2;
   };
-  if (options.patterns.length === 0) return fail(`expected at least one file, directory or glob (senderkit ${command} --help)`);
-  if (command === "preview" && options.out === undefined) return fail("--out DIR is required: where to write the previews");
+  if (options.patterns.length === 0)
+    return fail(`expected at least one file, directory or glob (senderkit ${command} --help)`);
+  if (command === "preview" && options.out === undefined)
+    return fail("--out DIR is required: where to write the previews");
 
   const root = resolve(io.cwd, options.root ?? ".");
   let sharedVars: Record<string, unknown> | undefined;
@@ -73,12 +82,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } catch (error) {
       return fail(`--vars-file: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("--vars-file: expected a mapping of variable names to values");
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      return fail("--vars-file: expected a mapping of variable names to values");
     sharedVars = value as Record<string, unknown>;
   }
 
   const files = await templateFiles.findTemplateFiles(options.patterns, { cwd: io.cwd });
-  if (files.length === 0) return fail(`no files match ${options.patterns.map((pattern) => JSON.stringify(pattern)).join(", ")}`);
+  if (files.length === 0)
+    return fail(`no files match ${options.patterns.map((pattern) => JSON.stringify(pattern)).join(", ")}`);
   const report = await templateFiles.lintFiles(files, io.cwd, {
     root,
     sharedVars,
@@ -90,8 +101,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (command === "preview") {
     const previews = templateFiles.renderPreviews(report);
     const written = await templateFiles.writePreviewFiles(previews, resolve(io.cwd, options.out!));
-    io.stdout(`Wrote ${previews.length} preview${previews.length === 1 ? "" : "s"} of ${files.length} template file${files.length === 1 ? "" : "s"}: ${written.index}\n`);
-    if (report.errors > 0) io.stdout(`${summaryLine(report, { color: io.color })} Run senderkit lint for the details.\n`);
+    io.stdout(
+      `Wrote ${previews.length} preview${previews.length === 1 ? "" : "s"} of ${files.length} template file${files.length === 1 ? "" : "s"}: ${written.index}\n`,
+    );
+    if (report.errors > 0)
+      io.stdout(`${summaryLine(report, { color: io.color })} Run senderkit lint for the details.\n`);
     return 0;
   }
 

@@ -43,21 +43,30 @@ export function parseCommandOptions(command: "lint" | "preview", args: string[])
   }
   const { values, positionals } = parsed;
   const format = values.format ?? "stylish";
-  if (format !== "stylish" && format !== "json") throw new UsageError(`--format: expected stylish or json, got ${JSON.stringify(format)}`);
-  if (command === "lint" && values.out !== undefined) throw new UsageError("--out: only senderkit preview writes files");
-  if (command === "preview" && (values.format !== undefined || values.rules)) throw new UsageError("--format and --rules: only for senderkit lint");
-  const disable = (values.disable ?? []).flatMap((list) => list.split(",")).map((id) => id.trim()).filter((id) => id !== "");
+  if (format !== "stylish" && format !== "json")
+    throw new UsageError(`--format: expected stylish or json, got ${JSON.stringify(format)}`);
+  if (command === "lint" && values.out !== undefined)
+    throw new UsageError("--out: only senderkit preview writes files");
+  if (command === "preview" && (values.format !== undefined || values.rules))
+    throw new UsageError("--format and --rules: only for senderkit lint");
+  const disable = (values.disable ?? [])
+    .flatMap((list) => list.split(","))
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
   for (const id of disable) {
     if (!templateFiles.isRuleId(id)) {
       const suggestion = templateFiles.closestName(id, Object.keys(templateFiles.RULES));
-      throw new UsageError(`--disable: unknown rule ${JSON.stringify(id)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (senderkit lint --rules lists them)`);
+      throw new UsageError(
+        `--disable: unknown rule ${JSON.stringify(id)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (senderkit lint --rules lists them)`,
+      );
     }
   }
   let maxSmsSegments: number | undefined;
   if (values["max-sms-segments"] !== undefined) {
     const text = values["max-sms-segments"];
     maxSmsSegments = /^[1-9][0-9]{0,3}$/.test(text) ? Number(text) : Number.NaN;
-    if (Number.isNaN(maxSmsSegments)) throw new UsageError(`--max-sms-segments: expected a whole number from 1 to 9999, got ${JSON.stringify(text)}`);
+    if (Number.isNaN(maxSmsSegments))
+      throw new UsageError(`--max-sms-segments: expected a whole number from 1 to 9999, got ${JSON.stringify(text)}`);
   }
   return {
     patterns: positionals,

@@ -43,7 +43,11 @@ export function formatFinding(finding: Finding, source: string | undefined, styl
   const severity = paint(style, finding.severity === "error" ? "red" : "yellow", finding.severity);
   const rule = paint(style, "gray", finding.rule);
   const excerpt = sourceExcerpt(source, finding.line, finding.column);
-  return [`${where} - ${severity} ${rule}: ${safeText(finding.message)}`, ...(excerpt.length > 0 ? ["", ...excerpt] : []), ""].join("\n");
+  return [
+    `${where} - ${severity} ${rule}: ${safeText(finding.message)}`,
+    ...(excerpt.length > 0 ? ["", ...excerpt] : []),
+    "",
+  ].join("\n");
 }
 
 function plural(count: number, word: string): string {
@@ -53,7 +57,8 @@ function plural(count: number, word: string): string {
 export function summaryLine(report: LintReport, style: Style): string {
   const files = report.files.length;
   const failing = report.files.filter((file) => file.findings.length > 0).length;
-  if (report.errors + report.warnings === 0) return paint(style, "green", `${plural(files, "template file")} checked: no problems.`);
+  if (report.errors + report.warnings === 0)
+    return paint(style, "green", `${plural(files, "template file")} checked: no problems.`);
   const counts = `${plural(report.errors, "error")} and ${plural(report.warnings, "warning")} in ${failing} of ${plural(files, "file")}`;
   return paint(style, report.errors > 0 ? "red" : "yellow", `Found ${counts}.`);
 }
@@ -61,7 +66,8 @@ export function summaryLine(report: LintReport, style: Style): string {
 /** The whole human-readable report. `sources` holds each file's text, for the excerpts. */
 export function formatReport(report: LintReport, sources: ReadonlyMap<string, string>, style: Style): string {
   const blocks: string[] = [];
-  for (const file of report.files) for (const finding of file.findings) blocks.push(formatFinding(finding, sources.get(file.file), style));
+  for (const file of report.files)
+    for (const finding of file.findings) blocks.push(formatFinding(finding, sources.get(file.file), style));
   blocks.push(summaryLine(report, style));
   return `${blocks.join("\n")}\n`;
 }

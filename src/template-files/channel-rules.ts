@@ -80,7 +80,12 @@ function smsRules(context: ChannelRuleContext, grouped: FixtureGroups, maxSegmen
     const sms = smsEncoding(body);
     const length = codePointLength(body);
     if (length > LIMITS.smsBodyLength) {
-      grouped.add("sms-length", context.fieldOffset(BODY), `SMS body renders to ${length} characters; the API accepts at most ${LIMITS.smsBodyLength}`, rendering.fixture);
+      grouped.add(
+        "sms-length",
+        context.fieldOffset(BODY),
+        `SMS body renders to ${length} characters; the API accepts at most ${LIMITS.smsBodyLength}`,
+        rendering.fixture,
+      );
     }
     if (sms.segments > maxSegments) {
       grouped.add(
@@ -163,7 +168,10 @@ function pushRules(context: ChannelRuleContext, grouped: FixtureGroups): void {
   for (const rendering of context.renderings) {
     const bytes = pushPayloadBytes(context.channel, rendering.output);
     if (bytes > PUSH_PAYLOAD_LIMIT) {
-      const what = context.channel === "push" ? "push payload (the APNs JSON: aps.alert title and body, badge, data)" : "web push payload (the JSON of title, body, click_url, icon)";
+      const what =
+        context.channel === "push"
+          ? "push payload (the APNs JSON: aps.alert title and body, badge, data)"
+          : "web push payload (the JSON of title, body, click_url, icon)";
       grouped.add(
         "push-payload-size",
         context.fieldOffset(BODY),
@@ -201,7 +209,10 @@ function insecureLinks(context: ChannelRuleContext, grouped: FixtureGroups): voi
     }
     for (const rendering of context.renderings) {
       const [, name, key] = field.path;
-      const value = key === undefined ? rendering.output[name!] : (rendering.output[name!] as Record<string, unknown> | undefined)?.[key];
+      const value =
+        key === undefined
+          ? rendering.output[name!]
+          : (rendering.output[name!] as Record<string, unknown> | undefined)?.[key];
       if (typeof value !== "string") continue;
       for (const match of value.matchAll(HTTP_LINK)) {
         if (inSource.has(match[0]) || LOCAL_HOST.test(match[0])) continue;

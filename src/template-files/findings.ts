@@ -21,18 +21,28 @@ interface RuleInfo {
 
 /** Every rule lint knows, with its default severity and what it checks. README "Rules" cites sources. */
 export const RULES = {
-  "file-unreadable": { severity: "error", description: "a matched file that cannot or must not be read (outside the workspace, not a regular file, over the size cap)" },
+  "file-unreadable": {
+    severity: "error",
+    description:
+      "a matched file that cannot or must not be read (outside the workspace, not a regular file, over the size cap)",
+  },
   "file-encoding": { severity: "error", description: "a template file that is not UTF-8" },
-  "syntax": { severity: "error", description: "YAML or JSON that does not parse" },
+  syntax: { severity: "error", description: "YAML or JSON that does not parse" },
   "unknown-key": { severity: "warning", description: "a top-level key a template file does not have" },
-  "shape": { severity: "error", description: "a definition the API would refuse (slug, name, channel, content fields)" },
+  shape: { severity: "error", description: "a definition the API would refuse (slug, name, channel, content fields)" },
   "template-syntax": { severity: "error", description: "a placeholder the template language cannot parse" },
   "fixtures-shape": { severity: "error", description: "fixtures that are not a mapping of names to vars" },
   "no-fixtures": { severity: "warning", description: "a template with variables but no fixtures to check them" },
   "missing-variable": { severity: "error", description: "a required variable a fixture does not give" },
-  "unused-variable": { severity: "warning", description: "a fixture variable no placeholder reads (an error with failOnUnused)" },
+  "unused-variable": {
+    severity: "warning",
+    description: "a fixture variable no placeholder reads (an error with failOnUnused)",
+  },
   "duplicate-slug": { severity: "error", description: "two template files with the same slug" },
-  "sms-encoding": { severity: "warning", description: "an SMS body that renders as UCS-2, naming the character that forced it" },
+  "sms-encoding": {
+    severity: "warning",
+    description: "an SMS body that renders as UCS-2, naming the character that forced it",
+  },
   "max-sms-segments": { severity: "error", description: "an SMS body longer than maxSmsSegments segments (default 3)" },
   "sms-length": { severity: "error", description: "an SMS body over the API's 1600 characters" },
   "push-payload-size": { severity: "error", description: "a push or web push payload over 4096 bytes" },

@@ -81,7 +81,12 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
   const report: Report = (rule, offset, message, severity = RULES[rule].severity) => {
     if (!disabled.has(rule)) findings.push({ rule, severity, file, ...lines.position(offset), message });
   };
-  const result = (slug?: string, template?: LintedTemplate): FileReport => ({ file, slug, findings: sortFindings(findings), template });
+  const result = (slug?: string, template?: LintedTemplate): FileReport => ({
+    file,
+    slug,
+    findings: sortFindings(findings),
+    template,
+  });
 
   // Other tools read .json templates with JSON.parse, which is stricter than YAML.
   if (file.toLowerCase().endsWith(".json")) {
@@ -90,7 +95,11 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
     } catch (error) {
       const message = (error as Error).message;
       const position = /at position (\d+)/.exec(message);
-      report("syntax", position ? Number(position[1]) : 0, `not valid JSON: ${message.replace(/ in JSON at position.*$/, "")}`);
+      report(
+        "syntax",
+        position ? Number(position[1]) : 0,
+        `not valid JSON: ${message.replace(/ in JSON at position.*$/, "")}`,
+      );
       return result();
     }
   }
@@ -168,7 +177,17 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
     vars: fixture.vars,
     output: renderAnalyzedContent(knownChannel, content, analysis, fixture.vars).output,
   }));
-  channelFindings({ channel: knownChannel, analysis, renderings, positionIn, fieldOffset: (path) => locate(root, path, "key"), report }, options);
+  channelFindings(
+    {
+      channel: knownChannel,
+      analysis,
+      renderings,
+      positionIn,
+      fieldOffset: (path) => locate(root, path, "key"),
+      report,
+    },
+    options,
+  );
 
   const slugPosition = lines.position(locate(root, ["slug"]));
   return result(slug, {
@@ -177,7 +196,11 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
     name: typeof name === "string" ? name : undefined,
     channel: knownChannel,
     content,
-    fixtures: fixtures.map((fixture) => ({ name: fixture.name, vars: fixture.vars, ...lines.position(fixture.offset) })),
+    fixtures: fixtures.map((fixture) => ({
+      name: fixture.name,
+      vars: fixture.vars,
+      ...lines.position(fixture.offset),
+    })),
     slugLine: slugPosition.line,
     slugColumn: slugPosition.column,
   });
@@ -192,13 +215,24 @@ interface Fixture {
   offset: number;
 }
 
-function readFixtures(root: YAMLMap, value: unknown, sharedVars: Record<string, unknown> | undefined, report: Report): Fixture[] {
+function readFixtures(
+  root: YAMLMap,
+  value: unknown,
+  sharedVars: Record<string, unknown> | undefined,
+  report: Report,
+): Fixture[] {
   const fixturesNode = nodeAt(root, ["fixtures"]);
   if (value === undefined || value === null) {
-    return sharedVars ? [{ name: SHARED_VARS_FIXTURE, vars: sharedVars, ownKeys: [], offset: locate(root, ["slug"], "key") }] : [];
+    return sharedVars
+      ? [{ name: SHARED_VARS_FIXTURE, vars: sharedVars, ownKeys: [], offset: locate(root, ["slug"], "key") }]
+      : [];
   }
   if (!isMap(fixturesNode) || !isPlainObject(value)) {
-    report("fixtures-shape", locate(root, ["fixtures"]), "fixtures: expected a mapping of fixture names to sample vars");
+    report(
+      "fixtures-shape",
+      locate(root, ["fixtures"]),
+      "fixtures: expected a mapping of fixture names to sample vars",
+    );
     return [];
   }
   const fixtures: Fixture[] = [];
@@ -210,9 +244,17 @@ function readFixtures(root: YAMLMap, value: unknown, sharedVars: Record<string, 
       continue;
     }
     const ownKeys = isMap(pair.value)
-      ? pair.value.items.map((item) => ({ name: isScalar(item.key) ? String(item.key.value) : "", offset: nodeStart(item.key) }))
+      ? pair.value.items.map((item) => ({
+          name: isScalar(item.key) ? String(item.key.value) : "",
+          offset: nodeStart(item.key),
+        }))
       : [];
-    fixtures.push({ name, vars: sharedVars ? mergeUnder(vars, sharedVars) : vars, ownKeys, offset: nodeStart(pair.key) });
+    fixtures.push({
+      name,
+      vars: sharedVars ? mergeUnder(vars, sharedVars) : vars,
+      ownKeys,
+      offset: nodeStart(pair.key),
+    });
   }
   return fixtures;
 }
@@ -256,7 +298,9 @@ function checkVariables(
 
 function firstRequiredUse(analysis: ContentAnalysis, path: string): { field: string[]; start: number } | undefined {
   for (const field of analysis.fields) {
-    const placeholder = field.parsed.placeholders.find((candidate) => candidate.path === path && candidate.default === undefined);
+    const placeholder = field.parsed.placeholders.find(
+      (candidate) => candidate.path === path && candidate.default === undefined,
+    );
     if (placeholder) return { field: field.path, start: placeholder.start };
   }
   return undefined;
@@ -315,14 +359,20 @@ function nodeStart(node: unknown): number {
 const PARALLEL_READS = 32;
 
 /** Lints files (paths relative to `cwd`), then checks that no two templates share a slug. */
-export async function lintFiles(files: readonly string[], cwd: string, options: LintFilesOptions = {}): Promise<LintReport> {
+export async function lintFiles(
+  files: readonly string[],
+  cwd: string,
+  options: LintFilesOptions = {},
+): Promise<LintReport> {
   const reports: FileReport[] = [];
   const disabled = new Set(options.disable ?? []);
   const lintOptions = { ...options, disable: disabled };
   for (let start = 0; start < files.length; start += PARALLEL_READS) {
     const slice = files.slice(start, start + PARALLEL_READS);
     const reads = await Promise.all(
-      slice.map((file) => readTemplateFile(resolve(cwd, file), { root: options.root ?? cwd, maxBytes: options.maxBytes })),
+      slice.map((file) =>
+        readTemplateFile(resolve(cwd, file), { root: options.root ?? cwd, maxBytes: options.maxBytes }),
+      ),
     );
     slice.forEach((file, index) => {
       const read = reads[index]!;

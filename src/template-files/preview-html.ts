@@ -10,7 +10,8 @@ import { join, relative, resolve, sep } from "node:path";
 import { escapeHtml } from "../template/index.ts";
 import type { Preview } from "./preview.ts";
 
-const CSP = "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-src 'self' about:; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-src 'self' about:; base-uri 'none'; form-action 'none'";
 
 const STYLE = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1f2328}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #d0d7de;padding:.35rem .6rem;text-align:left;vertical-align:top}
@@ -25,7 +26,10 @@ export function previewFileName(preview: Pick<Preview, "file" | "slug" | "fixtur
 }
 
 function safePart(text: string): string {
-  const safe = text.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48);
+  const safe = text
+    .replace(/[^A-Za-z0-9_-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48);
   return safe === "" ? "x" : safe;
 }
 
@@ -98,7 +102,10 @@ export function renderedHtml(preview: Preview): string {
 
 function previewPage(preview: Preview): string {
   const title = `${preview.slug ?? preview.file} × ${preview.fixture}`;
-  const missing = preview.missing.length === 0 ? "" : `<p class="missing">Missing variables (rendered empty): ${escapeHtml(preview.missing.join(", "))}</p>`;
+  const missing =
+    preview.missing.length === 0
+      ? ""
+      : `<p class="missing">Missing variables (rendered empty): ${escapeHtml(preview.missing.join(", "))}</p>`;
   return page(
     title,
     [
@@ -142,7 +149,8 @@ export async function writePreviewFiles(previews: readonly Preview[], outDir: st
     const name = previewFileName(preview);
     const path = join(dir, name);
     // The name is built from safe characters; this guards the rule itself.
-    if (relative(dir, path).includes(sep)) throw new Error(`preview file name ${JSON.stringify(name)} leaves the output directory`);
+    if (relative(dir, path).includes(sep))
+      throw new Error(`preview file name ${JSON.stringify(name)} leaves the output directory`);
     await writeFile(path, previewPage(preview));
     pages.push(path);
     rows.push(
@@ -156,6 +164,12 @@ export async function writePreviewFiles(previews: readonly Preview[], outDir: st
       ? "<p>No template to preview.</p>"
       : `<table>\n<tr><th>Template</th><th>Fixture</th><th>Channel</th><th>Renders to</th><th>File</th></tr>\n${rows.join("\n")}\n</table>`;
   const index = join(dir, "index.html");
-  await writeFile(index, page("SenderKit template previews", `<h1>Template previews</h1>\n<p class="meta">${previews.length} previews</p>\n${table}`));
+  await writeFile(
+    index,
+    page(
+      "SenderKit template previews",
+      `<h1>Template previews</h1>\n<p class="meta">${previews.length} previews</p>\n${table}`,
+    ),
+  );
   return { index, pages };
 }

@@ -10,9 +10,30 @@ import type { SmsEncodingName } from "./sms.ts";
 
 export type RenderedPreview =
   | { channel: "email"; subject: string; html: string; text: string | null }
-  | { channel: "sms"; body: string; encoding: SmsEncodingName; segments: number; units: number; unitsPerSegment: number }
-  | { channel: "push"; title: string; body: string; badge: number | null; data: Record<string, unknown> | null; payloadBytes: number }
-  | { channel: "web_push"; title: string; body: string; clickUrl: string | null; icon: string | null; payloadBytes: number };
+  | {
+      channel: "sms";
+      body: string;
+      encoding: SmsEncodingName;
+      segments: number;
+      units: number;
+      unitsPerSegment: number;
+    }
+  | {
+      channel: "push";
+      title: string;
+      body: string;
+      badge: number | null;
+      data: Record<string, unknown> | null;
+      payloadBytes: number;
+    }
+  | {
+      channel: "web_push";
+      title: string;
+      body: string;
+      clickUrl: string | null;
+      icon: string | null;
+      payloadBytes: number;
+    };
 
 export interface Preview {
   file: string;

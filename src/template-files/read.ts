@@ -17,13 +17,17 @@ export const TEMPLATE_EXTENSIONS_GLOB = "**/*.{yml,yaml,json}";
  * Template files matching the globs (`!glob` excludes), sorted, relative to `cwd` with `/`.
  * A pattern that names a directory means every .yml, .yaml and .json file under it.
  */
-export async function findTemplateFiles(patterns: readonly string[], options: { cwd?: string } = {}): Promise<string[]> {
+export async function findTemplateFiles(
+  patterns: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<string[]> {
   const cwd = options.cwd ?? process.cwd();
   const include: string[] = [];
   const exclude: string[] = [];
   for (const pattern of patterns) {
     if (pattern.startsWith("!")) exclude.push(pattern.slice(1));
-    else include.push((await isDirectory(resolve(cwd, pattern))) ? joinGlob(pattern, TEMPLATE_EXTENSIONS_GLOB) : pattern);
+    else
+      include.push((await isDirectory(resolve(cwd, pattern))) ? joinGlob(pattern, TEMPLATE_EXTENSIONS_GLOB) : pattern);
   }
   if (include.length === 0) return [];
   const found = new Set<string>();
@@ -84,7 +88,8 @@ export async function readTemplateFile(file: string, options: ReadOptions): Prom
   try {
     const info = await handle.stat();
     if (!info.isFile()) return skip(`skipped: not a regular file (${kindOf(info)})`);
-    if (info.size > maxBytes) return skip(`skipped: ${info.size} bytes, over the ${maxBytes}-byte cap for a template file`);
+    if (info.size > maxBytes)
+      return skip(`skipped: ${info.size} bytes, over the ${maxBytes}-byte cap for a template file`);
     // Read at most one byte past the cap: a file that grows after the stat is still bounded.
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     let length = 0;
@@ -110,7 +115,13 @@ export async function readTemplateFile(file: string, options: ReadOptions): Prom
   }
 }
 
-function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(info: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (info.isDirectory()) return "a directory";
   if (info.isFIFO()) return "a FIFO";
   if (info.isSocket()) return "a socket";

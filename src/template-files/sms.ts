@@ -50,7 +50,8 @@ export function smsEncoding(body: string): SmsEncoding {
   for (const char of body) costs.push(forcedBy ? char.length : EXTENSION.has(char) ? 2 : 1);
   const units = costs.reduce((sum, cost) => sum + cost, 0);
   const [single, multi] = forcedBy ? [70, 67] : [160, 153];
-  if (units <= single) return { encoding: forcedBy ? "UCS-2" : "GSM-7", units, segments: 1, unitsPerSegment: single, forcedBy };
+  if (units <= single)
+    return { encoding: forcedBy ? "UCS-2" : "GSM-7", units, segments: 1, unitsPerSegment: single, forcedBy };
   let segments = 1;
   let used = 0;
   for (const cost of costs) {

@@ -20,7 +20,10 @@ interface Run {
 /** Runs bin/senderkit.js with this Node (vitest runs on the project's Node 24, as `npx node` does). */
 async function senderkit(args: string[], cwd = REPO): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -68,7 +71,7 @@ describe("senderkit lint", () => {
     expect(run.stdout).toContain(
       'broken.yml:5:13 - error missing-variable: missing variable "nmae" in content.body: fixture "evil\\u001b[31mred" does not give it; did you mean "name"?\n\n5   body: "Hi {{ nmae }}, it’s here"\n              ^\n',
     );
-    expect(run.stdout).toContain('broken.yml:5:27 - warning sms-encoding: SMS body is sent as UCS-2');
+    expect(run.stdout).toContain("broken.yml:5:27 - warning sms-encoding: SMS body is sent as UCS-2");
     expect(run.stdout).not.toContain("\u001b");
     expect(lines.at(-2)).toBe("Found 2 errors and 2 warnings in 2 of 2 files.");
   });
@@ -76,7 +79,11 @@ describe("senderkit lint", () => {
   it("writes JSON for tools with --format json, the same findings action/lint.ts gives", async () => {
     const run = await senderkit(["lint", ".", "--format", "json", "--disable", "sms-encoding"], dir);
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as { errors: number; warnings: number; files: { file: string; findings: Record<string, unknown>[] }[] };
+    const report = JSON.parse(run.stdout) as {
+      errors: number;
+      warnings: number;
+      files: { file: string; findings: Record<string, unknown>[] }[];
+    };
     expect(report).toMatchObject({ errors: 2, warnings: 1 });
     expect(report.files[1]!.findings[0]).toEqual({
       rule: "missing-variable",
@@ -84,7 +91,8 @@ describe("senderkit lint", () => {
       file: "broken.yml",
       line: 5,
       column: 13,
-      message: 'missing variable "nmae" in content.body: fixture "evil\\u001b[31mred" does not give it; did you mean "name"?',
+      message:
+        'missing variable "nmae" in content.body: fixture "evil\\u001b[31mred" does not give it; did you mean "name"?',
     });
     expect(report.files.map((file) => file.file)).toEqual(["bad.json", "broken.yml"]);
     const before = await actionLint.lintFiles(["bad.json", "broken.yml"], dir);
@@ -96,17 +104,33 @@ describe("senderkit lint", () => {
   it("gives every fixture shared vars with --vars-file", async () => {
     const run = await senderkit(["lint", "broken.yml", "--vars-file", "vars.txt", "--format", "json"], dir);
     const report = JSON.parse(run.stdout) as { files: { findings: { rule: string }[] }[] };
-    expect(report.files[0]!.findings.map((finding) => finding.rule)).toEqual(["missing-variable", "sms-encoding", "unused-variable"]);
+    expect(report.files[0]!.findings.map((finding) => finding.rule)).toEqual([
+      "missing-variable",
+      "sms-encoding",
+      "unused-variable",
+    ]);
   });
 
   it("exits 2 with a clear message for bad usage", async () => {
-    expect(await senderkit(["lint"])).toMatchObject({ code: 2, stderr: "senderkit lint: expected at least one file, directory or glob (senderkit lint --help)\n" });
-    expect(await senderkit(["lint", "nothing/**/*.yml"])).toMatchObject({ code: 2, stderr: 'senderkit lint: no files match "nothing/**/*.yml"\n' });
+    expect(await senderkit(["lint"])).toMatchObject({
+      code: 2,
+      stderr: "senderkit lint: expected at least one file, directory or glob (senderkit lint --help)\n",
+    });
+    expect(await senderkit(["lint", "nothing/**/*.yml"])).toMatchObject({
+      code: 2,
+      stderr: 'senderkit lint: no files match "nothing/**/*.yml"\n',
+    });
     const unknownRule = await senderkit(["lint", "examples/templates", "--disable", "sms-encodng"]);
     expect(unknownRule.code).toBe(2);
-    expect(unknownRule.stderr).toMatch(/^senderkit lint: --disable: unknown rule "sms-encodng"; did you mean "sms-encoding"\?/);
-    expect((await senderkit(["lint", "x", "--format", "xml"])).stderr).toMatch(/^senderkit lint: --format: expected stylish or json, got "xml"/);
-    expect((await senderkit(["lint", "x", "--max-sms-segments", "0"])).stderr).toMatch(/--max-sms-segments: expected a whole number from 1 to 9999, got "0"/);
+    expect(unknownRule.stderr).toMatch(
+      /^senderkit lint: --disable: unknown rule "sms-encodng"; did you mean "sms-encoding"\?/,
+    );
+    expect((await senderkit(["lint", "x", "--format", "xml"])).stderr).toMatch(
+      /^senderkit lint: --format: expected stylish or json, got "xml"/,
+    );
+    expect((await senderkit(["lint", "x", "--max-sms-segments", "0"])).stderr).toMatch(
+      /--max-sms-segments: expected a whole number from 1 to 9999, got "0"/,
+    );
     expect((await senderkit(["lint", "x", "--bogus"])).stderr).toMatch(/^senderkit lint: Unknown option '--bogus'/);
     expect(await senderkit(["deploy"])).toMatchObject({ code: 2 });
     expect((await senderkit(["deploy"])).stderr).toMatch(/^senderkit: unknown command "deploy"/);
@@ -124,12 +148,18 @@ describe("senderkit preview", () => {
   it("writes a page per template × fixture and index.html", async () => {
     const out = join(dir, "previews");
     const run = await senderkit(["preview", "examples/templates", "--out", out]);
-    expect(run).toMatchObject({ code: 0, stdout: `Wrote 8 previews of 5 template files: ${join(out, "index.html")}\n` });
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: `Wrote 8 previews of 5 template files: ${join(out, "index.html")}\n`,
+    });
     expect(await readdir(out)).toHaveLength(9);
   });
 
   it("needs --out", async () => {
-    expect(await senderkit(["preview", "examples/templates"])).toMatchObject({ code: 2, stderr: "senderkit preview: --out DIR is required: where to write the previews\n" });
+    expect(await senderkit(["preview", "examples/templates"])).toMatchObject({
+      code: 2,
+      stderr: "senderkit preview: --out DIR is required: where to write the previews\n",
+    });
   });
 
   it("fails with one line when the output directory cannot be made", async () => {
@@ -140,9 +170,12 @@ describe("senderkit preview", () => {
 });
 
 describe("help and version everywhere", () => {
-  it.each([["--version"], ["-v"], ["lint", "--version"], ["preview", "--version"], ["sandbox", "--version"]])("%s %s prints the version", async (...args) => {
-    expect(await senderkit(args)).toMatchObject({ code: 0, stdout: `senderkit ${VERSION}\n` });
-  });
+  it.each([["--version"], ["-v"], ["lint", "--version"], ["preview", "--version"], ["sandbox", "--version"]])(
+    "%s %s prints the version",
+    async (...args) => {
+      expect(await senderkit(args)).toMatchObject({ code: 0, stdout: `senderkit ${VERSION}\n` });
+    },
+  );
 
   it("prints help for the command and each subcommand", async () => {
     expect((await senderkit(["--help"])).stdout).toMatch(/^usage: senderkit <command>/);
@@ -163,7 +196,9 @@ describe("senderkit sandbox", () => {
       child.once("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
     });
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
-    const response = await fetch(`${url}/v1/templates`, { headers: { authorization: "Bearer sk_test_sandbox0000000000000000" } });
+    const response = await fetch(`${url}/v1/templates`, {
+      headers: { authorization: "Bearer sk_test_sandbox0000000000000000" },
+    });
     expect(response.status).toBe(200);
     child.kill("SIGTERM");
     const code = await new Promise((resolve) => child.once("exit", resolve));

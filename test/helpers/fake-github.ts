@@ -25,12 +25,22 @@ export interface FakeGitHub {
 
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   let nextId = 1000;
-  const state: Omit<FakeGitHub, "url" | "close"> = { pullFiles: new Map(), comments: new Map(), requests: [], failWrites: undefined };
+  const state: Omit<FakeGitHub, "url" | "close"> = {
+    pullFiles: new Map(),
+    comments: new Map(),
+    requests: [],
+    failWrites: undefined,
+  };
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    state.requests.push({ method: request.method ?? "", path: url.pathname + url.search, authorization: request.headers.authorization });
+    state.requests.push({
+      method: request.method ?? "",
+      path: url.pathname + url.search,
+      authorization: request.headers.authorization,
+    });
     const body = await readBody(request);
-    if (state.failWrites !== undefined && request.method !== "GET") return send(response, state.failWrites, { message: "Resource not accessible by integration" });
+    if (state.failWrites !== undefined && request.method !== "GET")
+      return send(response, state.failWrites, { message: "Resource not accessible by integration" });
     let match: RegExpExecArray | null;
     if (request.method === "GET" && (match = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(url.pathname))) {
       return page(response, url, state.pullFiles.get(Number(match[1])) ?? []);
@@ -40,7 +50,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       state.comments.set(Number(match[1]), list);
       if (request.method === "GET") return page(response, url, list);
       if (request.method === "POST") {
-        const comment: FakeComment = { id: nextId++, body: String(JSON.parse(body).body), user: { login: "github-actions[bot]", type: "Bot" } };
+        const comment: FakeComment = {
+          id: nextId++,
+          body: String(JSON.parse(body).body),
+          user: { login: "github-actions[bot]", type: "Bot" },
+        };
         list.push(comment);
         return send(response, 201, comment);
       }

@@ -27,8 +27,10 @@ describe("escapeMarkdown", () => {
 describe("lintReportMarkdown", () => {
   const source = (name: string) =>
     `slug: mail\nname: Mail\nchannel: email\ncontent:\n  subject: "Hi {{ who }} again"\n  html: "<p>{{ who }}</p>"\n  text: "Text {{ who }}"\nfixtures:\n  ${JSON.stringify(name)}:\n    who: ${JSON.stringify(HOSTILE)}\n`;
-  const smsSource = 'slug: code\nname: Code\nchannel: sms\ncontent:\n  body: "Code’s {{ c }}"\nfixtures:\n  one:\n    c: "1"\n';
-  const pushSource = "slug: p\nname: P\nchannel: push\ncontent:\n  title: Deploy {{ s }}\n  body: Done\nfixtures:\n  prod:\n    s: api\n";
+  const smsSource =
+    'slug: code\nname: Code\nchannel: sms\ncontent:\n  body: "Code’s {{ c }}"\nfixtures:\n  one:\n    c: "1"\n';
+  const pushSource =
+    "slug: p\nname: P\nchannel: push\ncontent:\n  title: Deploy {{ s }}\n  body: Done\nfixtures:\n  prod:\n    s: api\n";
 
   const report = templateFiles.countFindings([
     templateFiles.lintTemplateSource("mail|<b>.yml", source("<script>x</script> | *f*")),

@@ -11,7 +11,11 @@ import type { FakeGitHub } from "../helpers/fake-github.ts";
 
 const TOKEN = "ghs_faketoken0123456789";
 const PR = 7;
-const context: PullRequestContext = { eventName: "pull_request", repo: { owner: "acme", repo: "notify" }, payload: { pull_request: { number: PR } } };
+const context: PullRequestContext = {
+  eventName: "pull_request",
+  repo: { owner: "acme", repo: "notify" },
+  payload: { pull_request: { number: PR } },
+};
 
 let github: FakeGitHub;
 let workspace: string;
@@ -24,7 +28,8 @@ beforeAll(async () => {
   process.env.GITHUB_API_URL = github.url;
   workspace = await mkdtemp(join(tmpdir(), "senderkit-pr-"));
   await mkdir(join(workspace, "templates"));
-  const sms = (slug: string, body: string) => `slug: ${slug}\nname: ${slug}\nchannel: sms\ncontent:\n  body: "${body}"\nfixtures:\n  f:\n    x: "1"\n`;
+  const sms = (slug: string, body: string) =>
+    `slug: ${slug}\nname: ${slug}\nchannel: sms\ncontent:\n  body: "${body}"\nfixtures:\n  f:\n    x: "1"\n`;
   await writeFile(join(workspace, "templates", "changed-a.yml"), sms("changed-a", "A {{ x }}"));
   await writeFile(join(workspace, "templates", "changed-b.yml"), sms("changed-b", "B’s {{ x }}"));
   await writeFile(join(workspace, "templates", "untouched.yml"), sms("untouched", "U {{ missing }}"));
@@ -56,7 +61,16 @@ beforeEach(() => {
 
 const post = (overrides: Partial<Parameters<typeof postPullRequestComment>[0]> = {}) => {
   const warnings: string[] = [];
-  const outcome = postPullRequestComment({ token: TOKEN, context, report, previews, cwd: workspace, workspace, warning: (message) => warnings.push(message), ...overrides });
+  const outcome = postPullRequestComment({
+    token: TOKEN,
+    context,
+    report,
+    previews,
+    cwd: workspace,
+    workspace,
+    warning: (message) => warnings.push(message),
+    ...overrides,
+  });
   return outcome.then((result) => ({ result, warnings }));
 };
 
@@ -73,7 +87,9 @@ describe("postPullRequestComment", () => {
     expect(body).toContain("changed-b");
     expect(body).toContain("sms-encoding");
     expect(body).not.toContain("untouched");
-    const listCalls = github.requests.filter((request) => request.path.startsWith(`/repos/acme/notify/pulls/${PR}/files`));
+    const listCalls = github.requests.filter((request) =>
+      request.path.startsWith(`/repos/acme/notify/pulls/${PR}/files`),
+    );
     expect(listCalls.map((request) => request.path)).toEqual([
       `/repos/acme/notify/pulls/${PR}/files?per_page=100`,
       `/repos/acme/notify/pulls/${PR}/files?per_page=100&page=2`,
@@ -118,7 +134,9 @@ describe("postPullRequestComment", () => {
     github.pullFiles.set(PR, [{ filename: "README.md", status: "modified" }]);
     expect((await post()).result).toEqual({ posted: false, reason: "no-changed-templates" });
     expect(github.comments.get(PR) ?? []).toEqual([]);
-    github.comments.set(PR, [{ id: 5, body: `${COMMENT_MARKER}\nold`, user: { login: "github-actions[bot]", type: "Bot" } }]);
+    github.comments.set(PR, [
+      { id: 5, body: `${COMMENT_MARKER}\nold`, user: { login: "github-actions[bot]", type: "Bot" } },
+    ]);
     expect((await post()).result).toMatchObject({ posted: true, action: "updated", id: 5, templates: 0 });
     expect(github.comments.get(PR)![0]!.body).toContain("no longer changes any template file");
   });
@@ -128,7 +146,9 @@ describe("postPullRequestComment", () => {
     const { result, warnings } = await post();
     expect(result).toEqual({ posted: false, reason: "failed" });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^Could not post the pull-request comment \(HTTP 403: Resource not accessible by integration/);
+    expect(warnings[0]).toMatch(
+      /^Could not post the pull-request comment \(HTTP 403: Resource not accessible by integration/,
+    );
     expect(warnings[0]).not.toContain(TOKEN);
   });
 });

@@ -5,15 +5,27 @@ const { smsEncoding, lintTemplateSource, pushPayloadBytes } = templateFiles;
 
 /** Findings as "line:column severity rule message". */
 const lint = (source: string, options: templateFiles.LintOptions = {}, file = "t.yml") =>
-  lintTemplateSource(file, source, options).findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}`);
+  lintTemplateSource(file, source, options).findings.map(
+    (f) => `${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}`,
+  );
 
 const sms = (body: string, fixtures = "fixtures:\n  default: {}\n") =>
   `slug: code\nname: Code\nchannel: sms\ncontent:\n  body: ${JSON.stringify(body)}\n${fixtures}`;
 
 describe("smsEncoding", () => {
   it("fits 160 GSM-7 characters in one segment and splits 161 into two of 153", () => {
-    expect(smsEncoding("a".repeat(160))).toMatchObject({ encoding: "GSM-7", units: 160, segments: 1, unitsPerSegment: 160 });
-    expect(smsEncoding("a".repeat(161))).toMatchObject({ encoding: "GSM-7", units: 161, segments: 2, unitsPerSegment: 153 });
+    expect(smsEncoding("a".repeat(160))).toMatchObject({
+      encoding: "GSM-7",
+      units: 160,
+      segments: 1,
+      unitsPerSegment: 160,
+    });
+    expect(smsEncoding("a".repeat(161))).toMatchObject({
+      encoding: "GSM-7",
+      units: 161,
+      segments: 2,
+      unitsPerSegment: 153,
+    });
     expect(smsEncoding("a".repeat(306)).segments).toBe(2);
     expect(smsEncoding("a".repeat(307)).segments).toBe(3);
   });
@@ -33,12 +45,25 @@ describe("smsEncoding", () => {
   });
 
   it("fits 70 UCS-2 units in one segment and splits 71 into two of 67; an emoji counts two units", () => {
-    expect(smsEncoding(`’${"a".repeat(69)}`)).toMatchObject({ encoding: "UCS-2", units: 70, segments: 1, unitsPerSegment: 70 });
-    expect(smsEncoding(`’${"a".repeat(70)}`)).toMatchObject({ encoding: "UCS-2", units: 71, segments: 2, unitsPerSegment: 67 });
+    expect(smsEncoding(`’${"a".repeat(69)}`)).toMatchObject({
+      encoding: "UCS-2",
+      units: 70,
+      segments: 1,
+      unitsPerSegment: 70,
+    });
+    expect(smsEncoding(`’${"a".repeat(70)}`)).toMatchObject({
+      encoding: "UCS-2",
+      units: 71,
+      segments: 2,
+      unitsPerSegment: 67,
+    });
     expect(smsEncoding(`🎉${"a".repeat(68)}`)).toMatchObject({ units: 70, segments: 1 });
     expect(smsEncoding(`🎉${"a".repeat(69)}`)).toMatchObject({ units: 71, segments: 2 });
     // A surrogate pair is never split: 66 units then an emoji go 66 + (2 + …).
-    expect(smsEncoding(`${"é".repeat(0)}${"’".repeat(66)}🎉${"a".repeat(66)}`)).toMatchObject({ units: 134, segments: 3 });
+    expect(smsEncoding(`${"é".repeat(0)}${"’".repeat(66)}🎉${"a".repeat(66)}`)).toMatchObject({
+      units: 134,
+      segments: 3,
+    });
   });
 });
 
@@ -68,7 +93,10 @@ describe("SMS rules in lint", () => {
     expect(lint(sms("a".repeat(459)))).toEqual([]);
     expect(lint(long, { maxSmsSegments: 4 })).toEqual([]);
     expect(lint(sms("’".repeat(70)), { maxSmsSegments: 1 }).map((f) => f.split(" ")[2])).toEqual(["sms-encoding"]);
-    expect(lint(sms("’".repeat(71)), { maxSmsSegments: 1 }).map((f) => f.split(" ")[2])).toEqual(["max-sms-segments", "sms-encoding"]);
+    expect(lint(sms("’".repeat(71)), { maxSmsSegments: 1 }).map((f) => f.split(" ")[2])).toEqual([
+      "max-sms-segments",
+      "sms-encoding",
+    ]);
   });
 
   it("fails a body over the API's 1600 characters", () => {
@@ -94,7 +122,9 @@ describe("push payload size", () => {
   it("measures the APNs JSON in UTF-8 bytes", () => {
     const payload = templateFiles.pushPayload("push", { title: "T", body: "é", badge: 1, data: { url: "u" } });
     expect(payload).toEqual({ url: "u", aps: { alert: { title: "T", body: "é" }, badge: 1 } });
-    expect(pushPayloadBytes("push", { title: "T", body: "é", badge: 1, data: { url: "u" } })).toBe(Buffer.byteLength(JSON.stringify(payload)));
+    expect(pushPayloadBytes("push", { title: "T", body: "é", badge: 1, data: { url: "u" } })).toBe(
+      Buffer.byteLength(JSON.stringify(payload)),
+    );
   });
 
   it("accepts 4096 bytes and fails 4097", () => {
@@ -112,7 +142,9 @@ describe("push payload size", () => {
       `slug: w\nname: W\nchannel: web_push\ncontent:\n  title: T\n  body: ${JSON.stringify(body)}\n  click_url: https://x.example/a\n`;
     const base = pushPayloadBytes("web_push", { title: "T", body: "", click_url: "https://x.example/a", icon: null });
     expect(lint(webPush("a".repeat(4096 - base)))).toEqual([]);
-    expect(lint(webPush("a".repeat(4097 - base)))[0]).toMatch(/^6:3 error push-payload-size web push payload .* is 4097 bytes/);
+    expect(lint(webPush("a".repeat(4097 - base)))[0]).toMatch(
+      /^6:3 error push-payload-size web push payload .* is 4097 bytes/,
+    );
   });
 });
 
@@ -135,7 +167,10 @@ describe("email and link rules", () => {
 
   it("warns about http:// links in the template's text at their place, and in rendered vars naming the fixture", () => {
     const findings = lint(
-      email('  subject: Hi\n  html: "<a href=\'http://a.example/x\'>{{ link }}</a>"\n  text: "{{ link }}"\n', "fixtures:\n  one:\n    link: http://b.example\n"),
+      email(
+        '  subject: Hi\n  html: "<a href=\'http://a.example/x\'>{{ link }}</a>"\n  text: "{{ link }}"\n',
+        "fixtures:\n  one:\n    link: http://b.example\n",
+      ),
     );
     expect(findings).toEqual([
       '6:3 warning insecure-link content.html renders a link over plain http:// ("http://b.example"); use https:// (fixture "one")',

@@ -17,7 +17,10 @@ beforeAll(async () => {
   outside = await mkdtemp(join(tmpdir(), "senderkit-tf-outside-"));
   await mkdir(join(root, "templates", "nested"), { recursive: true });
   await writeFile(join(root, "templates", "ok.yml"), "slug: ok\nname: OK\nchannel: sms\ncontent:\n  body: Hi\n");
-  await writeFile(join(root, "templates", "nested", "deep.json"), '{"slug":"deep","name":"D","channel":"sms","content":{"body":"x"}}');
+  await writeFile(
+    join(root, "templates", "nested", "deep.json"),
+    '{"slug":"deep","name":"D","channel":"sms","content":{"body":"x"}}',
+  );
   await writeFile(join(root, "templates", "notes.txt"), "not a template");
   await writeFile(join(outside, "secret.yml"), "slug: secret\nname: S\nchannel: sms\ncontent:\n  body: top secret\n");
 });
@@ -29,11 +32,16 @@ afterAll(async () => {
 
 describe("findTemplateFiles", () => {
   it("expands a directory to its .yml, .yaml and .json files, sorted, relative with /", async () => {
-    expect(await findTemplateFiles(["templates"], { cwd: root })).toEqual(["templates/nested/deep.json", "templates/ok.yml"]);
+    expect(await findTemplateFiles(["templates"], { cwd: root })).toEqual([
+      "templates/nested/deep.json",
+      "templates/ok.yml",
+    ]);
   });
 
   it("takes globs and !exclusions", async () => {
-    expect(await findTemplateFiles(["templates/**/*", "!**/*.txt", "!templates/nested/**"], { cwd: root })).toEqual(["templates/ok.yml"]);
+    expect(await findTemplateFiles(["templates/**/*", "!**/*.txt", "!templates/nested/**"], { cwd: root })).toEqual([
+      "templates/ok.yml",
+    ]);
     expect(await findTemplateFiles(["nothing/*.yml"], { cwd: root })).toEqual([]);
   });
 });
@@ -53,7 +61,9 @@ describe("readTemplateFile", () => {
 
   it("skips a symlink that resolves outside the root", async () => {
     await symlink(join(outside, "secret.yml"), join(root, "templates", "escape.yml"));
-    expect(await reason("templates/escape.yml")).toBe("file-unreadable 1:1 skipped: it resolves (through a symlink) outside the workspace");
+    expect(await reason("templates/escape.yml")).toBe(
+      "file-unreadable 1:1 skipped: it resolves (through a symlink) outside the workspace",
+    );
     const report = await lintFiles(await findTemplateFiles(["templates"], { cwd: root }), root);
     const escape = report.files.find((file) => file.file === "templates/escape.yml");
     expect(escape?.findings.map((finding) => finding.rule)).toEqual(["file-unreadable"]);
@@ -63,7 +73,9 @@ describe("readTemplateFile", () => {
 
   it("skips a link to /dev/zero without reading it", async () => {
     await symlink("/dev/zero", join(root, "zero.yml"));
-    expect(await reason("zero.yml")).toBe("file-unreadable 1:1 skipped: it resolves (through a symlink) outside the workspace");
+    expect(await reason("zero.yml")).toBe(
+      "file-unreadable 1:1 skipped: it resolves (through a symlink) outside the workspace",
+    );
     // Even with the whole file system as the root: a device is not a regular file.
     const wide = await readTemplateFile(join(root, "zero.yml"), { root: "/" });
     expect(wide.ok ? "read" : wide.finding.message).toBe("skipped: not a regular file (a device)");
@@ -81,7 +93,9 @@ describe("readTemplateFile", () => {
 
   it("skips a file over the size cap, and reads one at the cap", async () => {
     await writeFile(join(root, "big.yml"), "x".repeat(101));
-    expect(await reason("big.yml", 100)).toBe("file-unreadable 1:1 skipped: 101 bytes, over the 100-byte cap for a template file");
+    expect(await reason("big.yml", 100)).toBe(
+      "file-unreadable 1:1 skipped: 101 bytes, over the 100-byte cap for a template file",
+    );
     expect((await read("big.yml", 101)).ok).toBe(true);
   });
 
@@ -93,7 +107,11 @@ describe("readTemplateFile", () => {
   });
 
   it("counts columns in characters when locating a bad byte after multi-byte text", () => {
-    expect(decodeUtf8(Buffer.concat([Buffer.from("é🎉\n→x"), Buffer.from([0xff])]))).toEqual({ ok: false, line: 2, column: 3 });
+    expect(decodeUtf8(Buffer.concat([Buffer.from("é🎉\n→x"), Buffer.from([0xff])]))).toEqual({
+      ok: false,
+      line: 2,
+      column: 3,
+    });
     expect(decodeUtf8(Buffer.from([0xe2, 0x82]))).toEqual({ ok: false, line: 1, column: 1 });
   });
 
@@ -104,7 +122,16 @@ describe("readTemplateFile", () => {
 
 // The same files as today's lint: every finding of action/lint.ts, at the same place with the
 // same message. The channel rules are new, so they are off for the comparison.
-const CHANNEL_RULES = ["sms-encoding", "max-sms-segments", "sms-length", "push-payload-size", "email-text-missing", "email-subject-length", "insecure-link", "web-push-url"];
+const CHANNEL_RULES = [
+  "sms-encoding",
+  "max-sms-segments",
+  "sms-length",
+  "push-payload-size",
+  "email-text-missing",
+  "email-subject-length",
+  "insecure-link",
+  "web-push-url",
+];
 
 const BROKEN: Record<string, string> = {
   "yaml-error.yml": "slug: a\nname: [unclosed\n",
@@ -112,8 +139,10 @@ const BROKEN: Record<string, string> = {
   "not-a-map.yml": "- one\n- two\n",
   "shape.yml": "slug: Bad Slug\nname: ''\nchannel: fax\ncontent: 3\nnmae: typo\n",
   "content.yml": "slug: c\nname: C\nchannel: email\ncontent:\n  subject: Hi\n  body: wrong\n",
-  "syntax.yml": "slug: s\nname: S\nchannel: email\ncontent:\n  subject: 'Hi {{ user..x }}'\n  html: >\n    <p>folded {{ name\n    more</p>\n  text: \"esc \\\"{{ | }}\\\"\"\nfixtures:\n  f:\n    name: x\n",
-  "vars.yml": "slug: v\nname: V\nchannel: sms\ncontent:\n  body: '{{ user.first_name }} {{ coupon }} {{ plan | default: \"f\" }}'\nfixtures:\n  a:\n    user: { firstname: Ada }\n    cuopon: X\n  b:\n    user: { first_name: B }\n  c: 5\n",
+  "syntax.yml":
+    'slug: s\nname: S\nchannel: email\ncontent:\n  subject: \'Hi {{ user..x }}\'\n  html: >\n    <p>folded {{ name\n    more</p>\n  text: "esc \\"{{ | }}\\""\nfixtures:\n  f:\n    name: x\n',
+  "vars.yml":
+    "slug: v\nname: V\nchannel: sms\ncontent:\n  body: '{{ user.first_name }} {{ coupon }} {{ plan | default: \"f\" }}'\nfixtures:\n  a:\n    user: { firstname: Ada }\n    cuopon: X\n  b:\n    user: { first_name: B }\n  c: 5\n",
   "nofix.yml": "slug: n\nname: N\nchannel: push\ncontent:\n  title: '{{ t }}'\n  body: b\n",
   "dup.yml": "slug: v\nname: Dup\nchannel: sms\ncontent:\n  body: x\n",
 };
@@ -126,8 +155,18 @@ describe("parity with action/lint.ts", () => {
       execFileSync("cp", ["-r", join(process.cwd(), "examples", "templates"), join(dir, "examples")]);
       const files = await findTemplateFiles(["."], { cwd: dir });
       expect(files.length).toBe(Object.keys(BROKEN).length + 5);
-      const strip = (report: { files: { findings: { severity: string; file: string; line: number; column: number; message: string }[] }[] }) =>
-        report.files.flatMap((file) => file.findings.map(({ severity, file: name, line, column, message }) => ({ severity, file: name, line, column, message })));
+      const strip = (report: {
+        files: { findings: { severity: string; file: string; line: number; column: number; message: string }[] }[];
+      }) =>
+        report.files.flatMap((file) =>
+          file.findings.map(({ severity, file: name, line, column, message }) => ({
+            severity,
+            file: name,
+            line,
+            column,
+            message,
+          })),
+        );
       for (const options of [{}, { failOnUnused: true }, { sharedVars: { plan: "p", t: "x" } }]) {
         const before = strip(await actionLint.lintFiles(files, dir, options));
         const now = await lintFiles(files, dir, { ...options, disable: CHANNEL_RULES });

@@ -21,7 +21,11 @@ function elements(node: Node, tag?: string): Element[] {
 }
 const attribute = (element: Element, name: string) => element.attrs.find((attr) => attr.name === name)?.value;
 const textOf = (node: Node): string =>
-  "value" in node && node.nodeName === "#text" ? node.value : "childNodes" in node ? node.childNodes.map(textOf).join("") : "";
+  "value" in node && node.nodeName === "#text"
+    ? node.value
+    : "childNodes" in node
+      ? node.childNodes.map(textOf).join("")
+      : "";
 
 const HOSTILE = `slug: evil
 name: "<script>alert('name')</script>"
@@ -44,9 +48,24 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "senderkit-preview-"));
   out = join(dir, "out");
   await writeFile(join(dir, "evil.yml"), HOSTILE);
-  await writeFile(join(dir, "code.json"), JSON.stringify({ slug: "code", name: "Code", channel: "sms", content: { body: "It’s {{ code }}" }, fixtures: { a: { code: "1" }, b: { code: "2" } } }));
-  await writeFile(join(dir, "push.yml"), "slug: p\nname: P\nchannel: push\ncontent:\n  title: T {{ n }}\n  body: B\n  badge: 2\nfixtures:\n  one:\n    n: 1\n");
-  await writeFile(join(dir, "web.yml"), "slug: w\nname: W\nchannel: web_push\ncontent:\n  title: T\n  body: B\n  click_url: 'javascript:alert(3)'\n");
+  await writeFile(
+    join(dir, "code.json"),
+    JSON.stringify({
+      slug: "code",
+      name: "Code",
+      channel: "sms",
+      content: { body: "It’s {{ code }}" },
+      fixtures: { a: { code: "1" }, b: { code: "2" } },
+    }),
+  );
+  await writeFile(
+    join(dir, "push.yml"),
+    "slug: p\nname: P\nchannel: push\ncontent:\n  title: T {{ n }}\n  body: B\n  badge: 2\nfixtures:\n  one:\n    n: 1\n",
+  );
+  await writeFile(
+    join(dir, "web.yml"),
+    "slug: w\nname: W\nchannel: web_push\ncontent:\n  title: T\n  body: B\n  click_url: 'javascript:alert(3)'\n",
+  );
 });
 
 afterAll(async () => {
@@ -65,8 +84,20 @@ describe("renderPreviews", () => {
       "p/one",
       `w/${templateFiles.NO_VARS_FIXTURE}`,
     ]);
-    expect(previews[0]!.rendered).toEqual({ channel: "sms", body: "It’s 1", encoding: "UCS-2", segments: 1, units: 6, unitsPerSegment: 70 });
-    expect(previews[3]!.rendered).toEqual({ channel: "email", subject: "Hi Ada", html: "<p>Hi Ada</p><script>parent.document.title='owned'</script>", text: "Hi Ada" });
+    expect(previews[0]!.rendered).toEqual({
+      channel: "sms",
+      body: "It’s 1",
+      encoding: "UCS-2",
+      segments: 1,
+      units: 6,
+      unitsPerSegment: 70,
+    });
+    expect(previews[3]!.rendered).toEqual({
+      channel: "email",
+      subject: "Hi Ada",
+      html: "<p>Hi Ada</p><script>parent.document.title='owned'</script>",
+      text: "Hi Ada",
+    });
     expect(previews[4]!.rendered).toMatchObject({ channel: "push", title: "T 1", body: "B", badge: 2 });
     expect(previews[5]!.rendered).toMatchObject({ channel: "web_push", clickUrl: "javascript:alert(3)" });
   });
@@ -95,7 +126,9 @@ describe("writePreviewFiles", () => {
     for (const [i, path] of written.pages.entries()) {
       const document = parse(await readFile(path, "utf8"));
       expect(elements(document, "script")).toEqual([]);
-      const csp = elements(document, "meta").find((meta) => attribute(meta, "http-equiv") === "Content-Security-Policy");
+      const csp = elements(document, "meta").find(
+        (meta) => attribute(meta, "http-equiv") === "Content-Security-Policy",
+      );
       expect(attribute(csp!, "content")).toContain("default-src 'none'");
       expect(textOf(document)).toContain(previews[i]!.fixture);
       const preview = previews[i]!;
@@ -119,6 +152,8 @@ describe("writePreviewFiles", () => {
     const b = templateFiles.previewFileName({ file: "t.yml", slug: "t", fixture: "a/b" });
     expect(a).not.toBe(b);
     expect(a).toMatch(/^t--a-b-[0-9a-f]{10}\.html$/);
-    expect(templateFiles.previewFileName({ file: "x.yml", slug: undefined, fixture: "../.." })).toMatch(/^x-yml--x-[0-9a-f]{10}\.html$/);
+    expect(templateFiles.previewFileName({ file: "x.yml", slug: undefined, fixture: "../.." })).toMatch(
+      /^x-yml--x-[0-9a-f]{10}\.html$/,
+    );
   });
 });
