@@ -2,7 +2,7 @@
 // read carefully (read.ts), parsed with positions and checked (lint.ts, with the channel rules of
 // channel-rules.ts), and rendered per fixture into previews (preview.ts, preview-html.ts).
 // Used by the `senderkit` command, the GitHub Action's lint mode and the Pulumi side.
-export { findTemplateFiles, readTemplateFile, decodeUtf8, DEFAULT_MAX_FILE_BYTES } from "./read.ts";
+export { findTemplateFiles, readTemplateFile, templateFileReader, decodeUtf8, DEFAULT_MAX_FILE_BYTES } from "./read.ts";
 export type { ReadOptions, ReadResult } from "./read.ts";
 export { lintTemplateSource, lintFiles, countFindings, mergeUnder, SHARED_VARS_FIXTURE } from "./lint.ts";
 export type { FileReport, LintReport, LintOptions, LintFilesOptions, LintedTemplate } from "./lint.ts";

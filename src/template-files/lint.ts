@@ -14,7 +14,7 @@ import type { Channel } from "../rules.ts";
 import { CHANNELS, isPlainObject } from "../rules.ts";
 import { templateDefinitionIssues } from "../template-input.ts";
 import { analyzeContent, renderAnalyzedContent } from "../template/index.ts";
-import type { ContentAnalysis } from "../template/index.ts";
+import type { ContentAnalysis, ContentRender } from "../template/index.ts";
 import { channelFindings } from "./channel-rules.ts";
 import type { ChannelRuleOptions } from "./channel-rules.ts";
 import { RULES, sortFindings } from "./findings.ts";
@@ -22,7 +22,7 @@ import type { Finding, RuleId, Severity } from "./findings.ts";
 import { closestName, variablePaths } from "./names.ts";
 import { LineIndex, offsetOfLineColumn, scalarSourceMap } from "./positions.ts";
 import type { ScalarLike } from "./positions.ts";
-import { readTemplateFile } from "./read.ts";
+import { templateFileReader } from "./read.ts";
 
 /** A template that parsed with a known channel and a content mapping: what previews render. */
 export interface LintedTemplate {
@@ -170,13 +170,18 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
       `no fixtures: add \`fixtures\` with sample vars so lint can check the ${count} variable${count === 1 ? "" : "s"} this template needs`,
     );
   }
-  checkVariables(knownChannel, content, analysis, fixtures, positionIn, report, options.failOnUnused === true);
-  // Channel rules look at what would be sent; without fixtures, at the template rendered with no vars.
-  const renderings = (fixtures.length > 0 ? fixtures : [{ name: "(no vars)", vars: {} }]).map((fixture) => ({
-    fixture: fixture.name,
-    vars: fixture.vars,
-    output: renderAnalyzedContent(knownChannel, content, analysis, fixture.vars).output,
-  }));
+  // Each fixture is rendered once, for the variable checks and the channel rules; the channel
+  // rules look at what would be sent, so without fixtures at the template rendered with no vars.
+  const rendered = fixtures.map((fixture) => renderAnalyzedContent(knownChannel, content, analysis, fixture.vars));
+  checkVariables(analysis, fixtures, rendered, positionIn, report, options.failOnUnused === true);
+  const renderings =
+    fixtures.length > 0
+      ? fixtures.map((fixture, index) => ({
+          fixture: fixture.name,
+          vars: fixture.vars,
+          output: rendered[index]!.output,
+        }))
+      : [{ fixture: "(no vars)", vars: {}, output: renderAnalyzedContent(knownChannel, content, analysis, {}).output }];
   channelFindings(
     {
       channel: knownChannel,
@@ -261,17 +266,16 @@ function readFixtures(
 
 /** Missing variables (one finding per variable, naming every fixture that lacks it) and unused ones. */
 function checkVariables(
-  channel: Channel,
-  content: Record<string, unknown>,
   analysis: ContentAnalysis,
   fixtures: readonly Fixture[],
+  renders: readonly ContentRender[],
   positionIn: (fieldPath: readonly string[], decodedOffset: number) => number,
   report: Report,
   failOnUnused: boolean,
 ): void {
   const missingIn = new Map<string, Fixture[]>();
-  for (const fixture of fixtures) {
-    const rendered = renderAnalyzedContent(channel, content, analysis, fixture.vars);
+  for (const [index, fixture] of fixtures.entries()) {
+    const rendered = renders[index]!;
     for (const path of rendered.missing) missingIn.set(path, [...(missingIn.get(path) ?? []), fixture]);
     for (const key of fixture.ownKeys) {
       if (!rendered.unused.includes(key.name)) continue;
@@ -367,13 +371,10 @@ export async function lintFiles(
   const reports: FileReport[] = [];
   const disabled = new Set(options.disable ?? []);
   const lintOptions = { ...options, disable: disabled };
+  const reader = await templateFileReader({ root: options.root ?? cwd, maxBytes: options.maxBytes });
   for (let start = 0; start < files.length; start += PARALLEL_READS) {
     const slice = files.slice(start, start + PARALLEL_READS);
-    const reads = await Promise.all(
-      slice.map((file) =>
-        readTemplateFile(resolve(cwd, file), { root: options.root ?? cwd, maxBytes: options.maxBytes }),
-      ),
-    );
+    const reads = await Promise.all(slice.map((file) => reader(resolve(cwd, file))));
     slice.forEach((file, index) => {
       const read = reads[index]!;
       if (read.ok) reports.push(lintTemplateSource(file, read.source, lintOptions));

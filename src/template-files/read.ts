@@ -61,15 +61,34 @@ export type ReadResult = { ok: true; source: string } | { ok: false; finding: Fi
 
 /** Reads one template file (`file` relative to `root` or absolute), or says why it will not. */
 export async function readTemplateFile(file: string, options: ReadOptions): Promise<ReadResult> {
+  return (await templateFileReader(options))(file);
+}
+
+/**
+ * A reader for many files under one root: the root's real path is resolved once. Resolving it
+ * fails for a root that does not exist; each read then reports that.
+ */
+export async function templateFileReader(options: ReadOptions): Promise<(file: string) => Promise<ReadResult>> {
+  const realRoot = realpath(options.root).catch((error: NodeJS.ErrnoException) => error);
+  const resolved = await realRoot;
+  return (file) => readWithin(file, options, resolved);
+}
+
+async function readWithin(
+  file: string,
+  options: ReadOptions,
+  realRoot: string | NodeJS.ErrnoException,
+): Promise<ReadResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const skip = (message: string, rule: RuleId = "file-unreadable", line = 1, column = 1): ReadResult => ({
     ok: false,
     finding: { rule, severity: "error", file, line, column, message },
   });
-  let root: string;
+  if (typeof realRoot !== "string")
+    return skip(`cannot read the root ${JSON.stringify(options.root)}: ${realRoot.code ?? realRoot.message}`);
+  const root = realRoot;
   let real: string;
   try {
-    root = await realpath(options.root);
     real = await realpath(isAbsolute(file) ? file : resolve(options.root, file));
   } catch (error) {
     return skip(`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -91,7 +110,7 @@ export async function readTemplateFile(file: string, options: ReadOptions): Prom
     if (info.size > maxBytes)
       return skip(`skipped: ${info.size} bytes, over the ${maxBytes}-byte cap for a template file`);
     // Read at most one byte past the cap: a file that grows after the stat is still bounded.
-    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     while (length < buffer.length) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);

@@ -115,6 +115,13 @@ describe("readTemplateFile", () => {
     expect(decodeUtf8(Buffer.from([0xe2, 0x82]))).toEqual({ ok: false, line: 1, column: 1 });
   });
 
+  it("reports every file when the root itself cannot be resolved", async () => {
+    const report = await lintFiles(["templates/ok.yml"], root, { root: join(root, "no-such-dir") });
+    expect(report.files[0]!.findings.map((finding) => `${finding.rule} ${finding.message}`)).toEqual([
+      `file-unreadable cannot read the root ${JSON.stringify(join(root, "no-such-dir"))}: ENOENT`,
+    ]);
+  });
+
   it("reports a file that does not exist", async () => {
     expect(await reason("missing.yml")).toBe("file-unreadable 1:1 cannot read the file: ENOENT");
   });
