@@ -38,6 +38,17 @@ describe("findTemplateFiles", () => {
     ]);
   });
 
+  it("does not follow symlinked directories (a loop, a link to /etc)", async () => {
+    await symlink("..", join(root, "templates", "loop"));
+    await symlink("/etc", join(root, "templates", "etc"));
+    try {
+      expect(await findTemplateFiles(["templates"], { cwd: root })).toEqual(["templates/nested/deep.json", "templates/ok.yml"]);
+    } finally {
+      await rm(join(root, "templates", "loop"));
+      await rm(join(root, "templates", "etc"));
+    }
+  });
+
   it("takes globs and !exclusions", async () => {
     expect(await findTemplateFiles(["templates/**/*", "!**/*.txt", "!templates/nested/**"], { cwd: root })).toEqual([
       "templates/ok.yml",
