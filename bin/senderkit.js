@@ -5,11 +5,16 @@
 // types), so the command is never a stale build; an installed package has only lib/ (built by
 // `prepare`), which is used then, and whenever this Node cannot strip types.
 import { existsSync } from "node:fs";
-import { enableCompileCache } from "node:module";
+import * as nodeModule from "node:module";
 
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(`senderkit: needs Node.js 22.19 or later (this is ${process.version})\n`);
+  process.exit(2);
+}
 // Node keeps the compiled code (and the type-stripped sources) on disk between runs, so a
 // pre-commit hook's repeated `senderkit lint` does not compile the same modules every time.
-enableCompileCache?.();
+nodeModule.enableCompileCache?.();
 
 const [command, ...rest] = process.argv.slice(2);
 const fromSources = process.features.typescript && existsSync(new URL("../cli/index.ts", import.meta.url));
