@@ -195,14 +195,15 @@ function pushRules(context: ChannelRuleContext, grouped: FixtureGroups): void {
 }
 
 const HTTP_LINK = /\bhttp:\/\/[^\s"'<>)]+/gi;
-const LOCAL_HOST = /^http:\/\/(localhost|127\.0\.0\.1)([:/]|$)/i;
+/** Not links: the local machine, and W3C namespace and DTD identifiers (`xmlns`, `<!DOCTYPE>`). */
+const NOT_A_LINK = /^http:\/\/(localhost|127\.0\.0\.1|www\.w3\.org)([:/]|$)/i;
 
 /** http:// links: in the template's own text at their place, or coming from a fixture's vars. */
 function insecureLinks(context: ChannelRuleContext, grouped: FixtureGroups): void {
   for (const field of context.analysis.fields) {
     const inSource = new Set<string>();
     for (const match of field.parsed.source.matchAll(HTTP_LINK)) {
-      if (LOCAL_HOST.test(match[0])) continue;
+      if (NOT_A_LINK.test(match[0])) continue;
       inSource.add(match[0]);
       const message = `${field.path.join(".")} links to ${JSON.stringify(match[0].slice(0, 200))} over plain http://; use https://`;
       context.report("insecure-link", context.positionIn(field.path, match.index), message);
@@ -215,7 +216,7 @@ function insecureLinks(context: ChannelRuleContext, grouped: FixtureGroups): voi
           : (rendering.output[name!] as Record<string, unknown> | undefined)?.[key];
       if (typeof value !== "string") continue;
       for (const match of value.matchAll(HTTP_LINK)) {
-        if (inSource.has(match[0]) || LOCAL_HOST.test(match[0])) continue;
+        if (inSource.has(match[0]) || NOT_A_LINK.test(match[0])) continue;
         grouped.add(
           "insecure-link",
           context.fieldOffset(field.path),

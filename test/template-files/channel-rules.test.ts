@@ -179,6 +179,13 @@ describe("email and link rules", () => {
     ]);
   });
 
+  it("does not count W3C namespaces and DTDs or localhost as links", () => {
+    const html =
+      '  html: "<!DOCTYPE html PUBLIC \'-//W3C//DTD XHTML 1.0//EN\' \'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\'>' +
+      '<html xmlns=\'http://www.w3.org/1999/xhtml\'><a href=\'http://localhost:3000/x\'>{{ link }}</a></html>"\n';
+    expect(lint(email(`  subject: Hi\n${html}  text: "{{ link }}"\n`))).toEqual([]);
+  });
+
   it("warns about a web push click_url that is not https", () => {
     const source = `slug: w\nname: W\nchannel: web_push\ncontent:\n  title: T\n  body: B\n  click_url: "{{ url }}"\nfixtures:\n  bad:\n    url: "javascript:alert(1)"\n  good:\n    url: https://ok.example\n`;
     expect(lint(source)).toEqual([
