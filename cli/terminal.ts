@@ -23,19 +23,30 @@ function paint(style: Style, format: Parameters<typeof styleText>[0], text: stri
   return style.color ? styleText(format, text, { validateStream: false }) : text;
 }
 
+/** Characters of a long line shown on each side of the column (a minified JSON file is one line). */
+const EXCERPT_RADIUS = 80;
+
 /** The source line of a finding with a caret under its column (columns count code points). */
 export function sourceExcerpt(source: string | undefined, line: number, column: number): string[] {
   if (source === undefined) return [];
   const text = source.split("\n")[line - 1];
   if (text === undefined) return [];
-  const chars = [...text.replace(/\r$/, "")];
+  let chars = [...text.replace(/\r$/, "")];
+  let caretAt = column - 1;
+  if (chars.length > 2 * EXCERPT_RADIUS) {
+    const start = Math.max(0, caretAt - EXCERPT_RADIUS);
+    const end = Math.min(chars.length, caretAt + EXCERPT_RADIUS);
+    chars = [...(start > 0 ? ["…"] : []), ...chars.slice(start, end), ...(end < chars.length ? ["…"] : [])];
+    caretAt = caretAt - start + (start > 0 ? 1 : 0);
+  }
+  const shown = chars.map((char) => safeText(char));
   const gutter = String(line);
-  // The caret lines up under tabs as the line above does.
-  const lead = chars
-    .slice(0, column - 1)
-    .map((char) => (char === "\t" ? "\t" : " "))
+  // The caret lines up under tabs (and escaped control characters) as the line above does.
+  const lead = shown
+    .slice(0, caretAt)
+    .map((char) => (char === "\t" ? "\t" : " ".repeat(char.length)))
     .join("");
-  return [`${gutter} ${safeText(chars.join(""))}`, `${" ".repeat(gutter.length)} ${lead}^`];
+  return [`${gutter} ${shown.join("")}`, `${" ".repeat(gutter.length)} ${lead}^`];
 }
 
 export function formatFinding(finding: Finding, source: string | undefined, style: Style): string {

@@ -210,3 +210,14 @@ describe("senderkit sandbox", () => {
     expect(stdout).toBe(`senderkit ${VERSION}\n`);
   });
 });
+
+describe("source excerpts", () => {
+  it("shows a window of a very long line, the caret still under the column", async () => {
+    const { sourceExcerpt } = await import("../../cli/terminal.ts");
+    const line = `${"a".repeat(500)}X${"b".repeat(500)}`;
+    const [text, caret] = sourceExcerpt(line, 1, 501);
+    expect(text!.length).toBeLessThan(200);
+    expect(text![caret!.length - 1]).toBe("X");
+    expect(sourceExcerpt("\tx\u001by", 1, 4)).toEqual(["1 \tx\\u001by", "  \t       ^"]);
+  });
+});
