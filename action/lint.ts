@@ -446,7 +446,7 @@ export function lintSummary(report: LintReport, patterns: readonly string[]): st
       `#### ${file.slug ? `${codeText(file.slug)} ` : ""}${escapeText(file.file)}`,
       "",
       markdownTable(
-        ["Where", "", "Finding"],
+        ["Where", "Severity", "Finding"],
         shown.map((finding): Cell[] => [`${finding.line}:${finding.column}`, finding.severity, finding.message]),
       ),
       "",
@@ -462,7 +462,7 @@ export type RenderClient = Parameters<typeof remoteFindings>[0] & { close(): Pro
 /** The whole mode, as the runner runs it. */
 export async function runLintMode(
   runner: Runner,
-  context: GitHubContext,
+  context: Pick<GitHubContext, "workspace">,
   apiKey: string,
   // The client (and the HTTP stack under it) is loaded only when remote checks are asked for.
   createClient: (options: { apiKey: string; baseUrl: string | undefined }) => Promise<RenderClient> = async (options) =>
@@ -526,7 +526,7 @@ export async function runLintMode(
   }
   runner.setOutput("errors", report.errors);
   runner.setOutput("warnings", report.warnings);
-  runner.appendSummary(lintSummary(report, patterns));
+  await runner.appendSummary(lintSummary(report, patterns));
   if (report.errors > 0) {
     const failing = report.files.filter((file) => file.findings.some((finding) => finding.severity === "error")).length;
     runner.setFailed(`Template lint: ${plural(report.errors, "error")} in ${plural(failing, "file")} (see the annotations and the job summary)`);

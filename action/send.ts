@@ -1,5 +1,6 @@
 // Mode `send`: one message, from a stored template (`template` + `vars`) or from content given
 // inline (`content` with its `type`, optionally `interpolate`d with `vars`).
+import type { Dispatcher } from "undici";
 import { SenderKit } from "../src/client.ts";
 import type { Message } from "../src/objects.ts";
 import { rawSendBody, templateSendBody } from "../src/params.ts";
@@ -11,6 +12,7 @@ import { InputReader, readConnection, readIdempotencyKey } from "./inputs.ts";
 import type { InputName } from "./inputs.ts";
 import type { Runner } from "./runner.ts";
 import { logText } from "./runner.ts";
+import { watchReplays } from "./replay-watch.ts";
 import { markdownTable } from "./summary.ts";
 
 export type SendRequest =
@@ -113,10 +115,10 @@ export async function sendMessage(client: Pick<SenderKit, "send" | "sendRaw">, r
     : client.sendRaw(request.to, request.content, request.options);
 }
 
-export function sendSummary(request: SendRequest, message: Message): string {
+export function sendSummary(request: SendRequest, message: Message, replayed = false): string {
   const what = request.kind === "template" ? `template ${request.template}` : `${request.content.type} content`;
   return [
-    `### SenderKit: message ${message.status}`,
+    replayed ? `### SenderKit: message ${message.status} (replayed; nothing sent again)` : `### SenderKit: message ${message.status}`,
     "",
     markdownTable(["Message", "Status", "Channel", "Sent from", "Recipient"], [[{ code: message.id }, message.status, message.channel, what, request.to]]),
     "",
@@ -124,13 +126,14 @@ export function sendSummary(request: SendRequest, message: Message): string {
 }
 
 export type SendClient = Pick<SenderKit, "send" | "sendRaw" | "close">;
+type ClientOptions = { apiKey: string; baseUrl: string | undefined; dispatcher: Dispatcher };
 
 /** The whole mode, as the runner runs it: inputs in, one message out, outputs and summary. */
 export async function runSendMode(
   runner: Runner,
   context: GitHubContext,
   apiKey: string,
-  createClient: (options: { apiKey: string; baseUrl: string | undefined }) => SendClient = (options) => new SenderKit(options),
+  createClient: (options: ClientOptions) => SendClient = (options) => new SenderKit(options),
 ): Promise<void> {
   const input = new InputReader(runner);
   const connection = readConnection(input, apiKey, "in send mode");
@@ -139,19 +142,23 @@ export async function runSendMode(
   for (const warning of warnings) runner.warning(warning);
   if (!connection || !request) return;
 
-  const client = createClient({ apiKey: connection.apiKey, baseUrl: connection.baseUrl });
+  const watch = watchReplays();
+  const client = createClient({ apiKey: connection.apiKey, baseUrl: connection.baseUrl, dispatcher: watch.dispatcher });
   try {
     const target = request.kind === "template" ? `template ${request.template}` : `${request.content.type} content`;
     const message = await runner.group(`Sending ${target} to ${request.to}`, async () => {
       runner.info(`idempotency key: ${request.options.idempotencyKey !== undefined ? logText(request.options.idempotencyKey) : "(a fresh one; not in a workflow run)"}`);
       const sent = await sendMessage(client, request);
-      runner.info(`${logText(sent.id)}: ${logText(sent.status)}`);
+      const replay = watch.replayed() ? " (replayed; nothing sent again: an earlier attempt sent it)" : "";
+      runner.info(runner.redact(`${logText(sent.id)}: ${logText(sent.status)}${replay}`));
       return sent;
     });
-    runner.setOutput("message-id", message.id);
-    runner.setOutput("status", message.status);
-    runner.appendSummary(sendSummary(request, message));
+    runner.setOutput("message-id", runner.redact(message.id));
+    runner.setOutput("status", runner.redact(message.status));
+    runner.setOutput("replayed", String(watch.replayed()));
+    await runner.appendSummary(runner.redact(sendSummary(request, message, watch.replayed())));
   } finally {
     await client.close();
+    await watch.dispatcher.close();
   }
 }

@@ -18,7 +18,9 @@ function renderCell(cell: Cell): string {
 
 /** Text shown as code, inline or in a cell (Markdown escapes do not work inside backticks). */
 export function codeText(text: string): string {
-  return text === "" ? "" : `<code>${escapeHtml(text).replace(/\|/g, "&#124;").replace(/\r?\n/g, " ")}</code>`;
+  // Markdown still applies inside inline HTML: `*`, `_`, `~`, `[`, `` ` `` and `\\` become entities.
+  const inert = escapeHtml(text).replace(/[|*_~[\]`\\]/g, (char) => `&#${char.charCodeAt(0)};`);
+  return text === "" ? "" : `<code>${inert.replace(/\r?\n/g, " ")}</code>`;
 }
 
 function escapeHtml(text: string): string {
@@ -29,7 +31,7 @@ function escapeHtml(text: string): string {
 export function escapeText(text: string): string {
   return escapeHtml(text)
     .replace(/\|/g, "&#124;")
-    .replace(/[`*_[\]]/g, (char) => `\\${char}`)
+    .replace(/[`*_~[\]\\]/g, (char) => `\\${char}`)
     .replace(/\r?\n/g, "<br>");
 }
 

@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUILT_ACTION, parseOutputFile } from "../action/run-like-runner.ts";
+import { BUILT_ACTION, parseOutputFile } from "../scripts/run-like-runner.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { benchRow } from "./row.ts";
 import type { BenchRow } from "./row.ts";

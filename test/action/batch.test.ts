@@ -2,28 +2,23 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  BatchSummary,
-  dryRunRow,
-  inShard,
-  prepareRow,
-  readBatchSettings,
-  resultLine,
-  rowToItem,
-  runBatchMode,
-  sendRows,
-  sendWindow,
-} from "../../action/batch.ts";
-import type { BatchClient, BatchDefaults, PreparedRow, RowResult } from "../../action/batch.ts";
-import { readGitHubContext } from "../../action/context.ts";
+import { dryRunRow, prepareRow, runBatchMode, sendRows, sendWindow } from "../../action/batch.ts";
+import type { BatchClient, PreparedRow } from "../../action/batch.ts";
+import { readBatchSettings } from "../../action/batch-settings.ts";
+import { BatchSummary } from "../../action/batch-summary.ts";
+import { rowToItem } from "../../action/row-items.ts";
+import type { BatchDefaults } from "../../action/row-items.ts";
+import { inShard, rowFingerprint } from "../../action/row-keys.ts";
+import { resultLine } from "../../action/row-results.ts";
+import type { RowResult } from "../../action/row-results.ts";
 import { InputReader } from "../../action/inputs.ts";
 import { mergeUnder } from "../../action/plain-objects.ts";
 import type { BatchItem, BatchResult } from "../../src/index.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { analyzeContent } from "../../src/template/index.ts";
 import type { Message, Template } from "../../src/objects.ts";
-import { ANNOTATIONS_PER_TYPE, createRunner, inputVariable } from "../../action/runner.ts";
-import { DEFAULT_GITHUB, recordingRunner } from "./helpers.ts";
+import { ANNOTATIONS_PER_TYPE } from "../../action/runner.ts";
+import { githubContext, recordingRunner } from "./helpers.ts";
 
 const NO_DEFAULTS: BatchDefaults = { template: "welcome", vars: undefined, metadata: undefined, trace: {} };
 
@@ -116,18 +111,26 @@ describe("mergeUnder", () => {
 });
 
 describe("inShard", () => {
-  it("deals every row to exactly one of n shards, evenly", () => {
+  it("deals every row to exactly one of n shards, by its content, so re-sorting moves no row between shards", () => {
     for (const count of [1, 2, 3, 4, 7]) {
       const perShard = Array.from({ length: count }, () => 0);
       for (let row = 1; row <= 1000; row++) {
-        const owners = perShard.map((_, index) => inShard(row, { index: index + 1, count })).filter(Boolean);
-        expect(owners, `row ${row} of ${count}`).toHaveLength(1);
-        perShard[perShard.findIndex((_, index) => inShard(row, { index: index + 1, count }))]!++;
+        const fileRow = { row, line: row + 1, value: { to: `r${row}@x.com` } };
+        const owners = perShard.map((_, index) => inShard(fileRow, rowFingerprint(fileRow), { index: index + 1, count }));
+        expect(owners.filter(Boolean), `row ${row} of ${count}`).toHaveLength(1);
+        perShard[owners.indexOf(true)]!++;
+        // The same fields at another position: the same shard.
+        const moved = { ...fileRow, row: 5000 - row };
+        expect(inShard(moved, rowFingerprint(moved), { index: owners.indexOf(true) + 1, count })).toBe(true);
       }
-      expect(Math.max(...perShard) - Math.min(...perShard)).toBeLessThanOrEqual(1);
+      // Roughly even: no shard gets twice its share.
+      expect(Math.max(...perShard)).toBeLessThan((2 * 1000) / count);
     }
-    expect(inShard(1, { index: 1, count: 4 })).toBe(true);
-    expect(inShard(6, { index: 2, count: 4 })).toBe(true);
+  });
+
+  it("deals a row that could not be read by its position (it is reported, never sent)", () => {
+    expect(inShard({ row: 6, line: 7, error: "bad" }, undefined, { index: 2, count: 4 })).toBe(true);
+    expect(inShard({ row: 6, line: 7, error: "bad" }, undefined, { index: 1, count: 4 })).toBe(false);
   });
 });
 
@@ -162,7 +165,7 @@ describe("BatchSummary", () => {
     [ok(1), bad(2), ok(3)].forEach((result) => summary.add(result));
     const markdown = summary.markdown(options);
     expect(markdown).toContain("2 messages sent, 1 row failed");
-    expect(markdown).toContain("| 1 | r1@x.com | queued | <code>msg_1</code> |");
+    expect(markdown).toContain("| 1 | r1@x.com | queued | <code>msg&#95;1</code> |");
     expect(markdown).toContain("| 2 | bad2&#124;x | failed (invalid\\_recipient) | row 2 &lt;b&gt;bad&lt;/b&gt; |");
     expect(markdown).toContain("<code>/tmp/r.jsonl</code>");
   });
@@ -175,7 +178,7 @@ describe("BatchSummary", () => {
     const markdown = summary.markdown({ ...options, shard: { index: 2, count: 4 } });
     expect(markdown).toContain("### SenderKit batch: rows.csv (shard 2/4)");
     expect(markdown).toContain("4,950 messages sent, 50 rows failed");
-    expect(markdown).toContain("| <code>invalid_recipient</code> | 25 |");
+    expect(markdown).toContain("| <code>invalid&#95;recipient</code> | 25 |");
     expect(markdown).toContain("#### Failed rows (first 20 of 50)");
     expect(markdown).not.toContain("r1@x.com");
   });
@@ -192,21 +195,36 @@ describe("BatchSummary", () => {
 describe("prepareRow", () => {
   const keys = { kind: "step", key: "gha:acme/shop:1:job:step:abc" } as const;
 
-  it("keys a row by its number in the file", () => {
-    const prepared = prepareRow({ row: 12, line: 13, value: { to: "a@x.com", name: "Ada" } }, { defaults: NO_DEFAULTS, keys });
-    expect(prepared).toMatchObject({ row: 12, line: 13, recipient: "a@x.com", result: { ok: true, item: { idempotencyKey: "gha:acme/shop:1:job:step:abc:row-12" } } });
-    const given = prepareRow({ row: 12, line: 13, value: { to: "a@x.com" } }, { defaults: NO_DEFAULTS, keys: { kind: "given", key: "spring" } });
-    // Under a given key, row 12 is item 11: sendBatch and the contract (section 10) count from 0.
-    expect(given.result.ok && given.result.item.idempotencyKey).toBe("spring-11");
+  it("keys a row by what it sends and how many identical rows came before it, not by its position", () => {
+    const identity = { fingerprint: "0123456789abcdef", occurrence: 0 };
+    const prepared = prepareRow({ row: 12, line: 13, value: { to: "a@x.com", name: "Ada" } }, { defaults: NO_DEFAULTS, keys }, identity);
+    expect(prepared).toMatchObject({
+      row: 12,
+      line: 13,
+      recipient: "a@x.com",
+      result: { ok: true, item: { idempotencyKey: "gha:acme/shop:1:job:step:abc:0123456789abcdef" } },
+    });
+    const second = prepareRow({ row: 40, line: 41, value: { to: "a@x.com" } }, { defaults: NO_DEFAULTS, keys }, { ...identity, occurrence: 1 });
+    expect(second.result.ok && second.result.item.idempotencyKey).toBe("gha:acme/shop:1:job:step:abc:0123456789abcdef-1");
+    const given = prepareRow({ row: 12, line: 13, value: { to: "a@x.com" } }, { defaults: NO_DEFAULTS, keys: { kind: "given", key: "spring" } }, identity);
+    expect(given.result.ok && given.result.item.idempotencyKey).toBe("spring:0123456789abcdef");
+  });
+
+  it("fingerprints a row's fields whatever their order, and tells different fields apart", () => {
+    const a = rowFingerprint({ row: 1, line: 2, value: { to: "a@x.com", name: "Ada" } });
+    expect(rowFingerprint({ row: 9, line: 30, value: { name: "Ada", to: "a@x.com" } })).toBe(a);
+    expect(rowFingerprint({ row: 1, line: 2, value: { to: "a@x.com", name: "Ava" } })).not.toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(rowFingerprint({ row: 1, line: 2, error: "bad" })).toBeUndefined();
   });
 
   it("leaves the client's own checks to sendBatch (which fails such items locally, one by one)", () => {
-    const prepared = prepareRow({ row: 1, line: 2, value: { to: "bob@" } }, { defaults: NO_DEFAULTS, keys });
+    const prepared = prepareRow({ row: 1, line: 2, value: { to: "bob@" } }, { defaults: NO_DEFAULTS, keys }, { fingerprint: "f", occurrence: 0 });
     expect(prepared.result).toMatchObject({ ok: true, item: { to: "bob@" } });
   });
 
   it("passes an unreadable row on as a failure", () => {
-    expect(prepareRow({ row: 2, line: 3, error: "not valid JSON" }, { defaults: NO_DEFAULTS, keys })).toEqual({
+    expect(prepareRow({ row: 2, line: 3, error: "not valid JSON" }, { defaults: NO_DEFAULTS, keys }, undefined)).toEqual({
       row: 2,
       line: 3,
       recipient: "",
@@ -215,12 +233,17 @@ describe("prepareRow", () => {
   });
 });
 
-function message(id: string): Message {
-  return { id, status: "queued" } as Message;
+const STEP_START = "2026-06-01T12:00:00.000Z";
+
+function message(id: string, createdAt = new Date().toISOString()): Message {
+  return { id, status: "queued", createdAt } as Message;
 }
 
-/** A client whose sendBatch answers each item by its recipient, and records the calls. */
-function fakeClient(): BatchClient & { calls: BatchItem[][] } {
+/**
+ * A client whose sendBatch answers each item by its recipient, and records the calls. Recipients
+ * in `sentBefore` get a message created before STEP_START, as a replay of an earlier attempt would.
+ */
+function fakeClient(sentBefore: string[] = []): BatchClient & { calls: BatchItem[][] } {
   const calls: BatchItem[][] = [];
   return {
     calls,
@@ -229,7 +252,7 @@ function fakeClient(): BatchClient & { calls: BatchItem[][] } {
       const results = items.map((item, index): BatchResult =>
         String(item.to).startsWith("reject")
           ? { index, ok: false, error: new ValidationError({ status: 422, type: "validation_error", code: "recipient_suppressed", message: "suppressed" }) }
-          : { index, ok: true, message: message(`msg_${String(item.to)}`) },
+          : { index, ok: true, message: message(`msg_${String(item.to)}`, sentBefore.includes(String(item.to)) ? "2026-06-01T11:00:00.000Z" : undefined) },
       );
       options?.onProgress?.({ done: items.length, total: items.length, succeeded: items.length, failed: 0 });
       return results;
@@ -248,14 +271,21 @@ function prepared(row: number, to: string, ok = true): PreparedRow {
 describe("sendWindow", () => {
   it("sends the good rows, keeps the bad ones out, and answers in row order", async () => {
     const client = fakeClient();
-    const results = await sendWindow(client, [prepared(1, "a"), prepared(2, "b", false), prepared(3, "reject-c"), prepared(4, "d")], 2, () => {});
+    const window = [prepared(1, "a"), prepared(2, "b", false), prepared(3, "reject-c"), prepared(4, "d")];
+    const results = await sendWindow(client, window, { concurrency: 2, startedAt: Date.parse(STEP_START), onProgress: () => {} });
     expect(client.calls.map((call) => call.map((item) => item.to))).toEqual([["a", "reject-c", "d"]]);
     expect(results).toEqual([
-      { row: 1, line: 2, recipient: "a", ok: true, messageId: "msg_a", status: "queued" },
+      { row: 1, line: 2, recipient: "a", ok: true, messageId: "msg_a", status: "queued", replayed: false },
       { row: 2, line: 3, recipient: "b", ok: false, code: "invalid_row", error: "bad" },
       { row: 3, line: 4, recipient: "reject-c", ok: false, code: "recipient_suppressed", error: "suppressed" },
-      { row: 4, line: 5, recipient: "d", ok: true, messageId: "msg_d", status: "queued" },
+      { row: 4, line: 5, recipient: "d", ok: true, messageId: "msg_d", status: "queued", replayed: false },
     ]);
+  });
+
+  it("marks a row replayed when its message was created before this step started (an earlier attempt sent it)", async () => {
+    const client = fakeClient(["old"]);
+    const results = await sendWindow(client, [prepared(1, "old"), prepared(2, "new")], { concurrency: 1, startedAt: Date.parse(STEP_START), onProgress: () => {} });
+    expect(results.map((result) => [result.recipient, result.replayed])).toEqual([["old", true], ["new", false]]);
   });
 });
 
@@ -319,7 +349,7 @@ describe("dryRunRow", () => {
 });
 
 describe("readBatchSettings", () => {
-  const context = readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: "" });
+  const context = githubContext();
 
   async function settingsOf(inputs: Record<string, string>) {
     const input = new InputReader(recordingRunner(inputs));
@@ -376,7 +406,7 @@ describe("runBatchMode", () => {
     await writeFile(join(dir, file.name), file.text);
     const runner = recordingRunner({ file: file.name, template: "welcome", "results-file": "results.jsonl", ...inputs });
     const client = fakeClient();
-    await runBatchMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }), API_KEY, () => client);
+    await runBatchMode(runner, githubContext({ workspace: dir, runnerTemp: dir }), API_KEY, () => client);
     const results = await readFile(join(dir, "results.jsonl"), "utf8").then(
       (text) => text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
       () => [],
@@ -388,37 +418,23 @@ describe("runBatchMode", () => {
     const { runner, client, results } = await run({}, { name: "mixed.csv", text: "to,name\na@x.com,Ada\n,NoOne\nreject@x.com,Rex\nb@x.com,Bo\n" });
     expect(client.calls.flat().map((item) => item.to)).toEqual(["a@x.com", "reject@x.com", "b@x.com"]);
     expect(results.map((result) => [result.row, result.ok])).toEqual([[1, true], [2, false], [3, false], [4, true]]);
-    expect(runner.outputs).toEqual({ sent: "2", failed: "2", "results-file": join(dir, "results.jsonl") });
+    expect(runner.outputs).toEqual({ sent: "2", replayed: "0", failed: "2", "results-file": join(dir, "results.jsonl") });
     expect(runner.failures).toEqual([`2 of 4 rows failed; see the job summary and ${join(dir, "results.jsonl")}`]);
     expect(runner.annotations.filter((a) => a.kind === "error").map((a) => a.properties?.line)).toEqual([3, 4]);
     expect(runner.summary).toContain("2 messages sent, 2 rows failed");
   });
 
   it.each([["true", "error"], ["false", "warning"]])(
-    "leaves room under the runner's 10 annotations for the closing one (fail-on-error %s), on a real runner's stdout",
+    "leaves room under the runner's 10 annotations for the closing one (fail-on-error %s)",
     async (failOnError, kind) => {
-      await writeFile(join(dir, "twelve.csv"), "to\n" + Array.from({ length: 12 }, (_, i) => `reject${i}@x.com`).join("\n") + "\n");
-      const env = { file: "twelve.csv", template: "welcome", "results-file": "results.jsonl", "fail-on-error": failOnError };
-      let stdout = "";
-      const runner = createRunner({ env: Object.fromEntries(Object.entries(env).map(([name, value]) => [inputVariable(name), value])), write: (text) => void (stdout += text) });
-      await runBatchMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }), API_KEY, () => fakeClient());
-      const annotations = stdout.split(/\r?\n/).filter((line) => line.startsWith(`::${kind}`));
-      expect(annotations).toHaveLength(ANNOTATIONS_PER_TYPE);
-      expect(annotations.at(-1)).toMatch(new RegExp(`^::${kind}::12 of 12 rows failed`));
+      const rows = "to\n" + Array.from({ length: 12 }, (_, i) => `reject${i}@x.com`).join("\n") + "\n";
+      const { runner } = await run({ "fail-on-error": failOnError }, { name: "twelve.csv", text: rows });
+      const closing = kind === "error" ? runner.failures : runner.annotations.filter((a) => a.kind === kind && !a.properties).map((a) => a.message);
+      const perRow = runner.annotations.filter((a) => a.kind === kind && a.properties !== undefined);
+      expect(perRow.length + closing.length).toBe(ANNOTATIONS_PER_TYPE);
+      expect(closing).toEqual([expect.stringMatching(/^12 of 12 rows failed/)]);
     },
   );
-
-  it("logs a row's recipient and error as JSON strings, so no line of them reads as a workflow command", async () => {
-    await writeFile(join(dir, "inject.csv"), 'to\n"reject\n::set-output name=sent::999"\n');
-    let stdout = "";
-    const env = { file: "inject.csv", template: "welcome", "results-file": "results.jsonl", "fail-on-error": "false" };
-    const runner = createRunner({ env: Object.fromEntries(Object.entries(env).map(([name, value]) => [inputVariable(name), value])), write: (text) => void (stdout += text) });
-    await runBatchMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }), API_KEY, () => fakeClient());
-    const lines = stdout.split(/\r?\n/);
-    expect(lines.filter((line) => line.startsWith("::") && !/^::(group|endgroup|warning|set-output name=(sent|failed|results-file))[ :]/.test(line))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith("::set-output name=sent::"))).toEqual(["::set-output name=sent::0"]);
-    expect(stdout).toContain('(line 2, "reject\\n::set-output name=sent::999"): recipient_suppressed: "suppressed"');
-  });
 
   it("only warns when fail-on-error is false", async () => {
     const { runner } = await run({ "fail-on-error": "false" }, { name: "warn.csv", text: "to\nreject@x.com\n" });
@@ -426,11 +442,13 @@ describe("runBatchMode", () => {
     expect(runner.annotations.map((a) => a.kind)).toEqual(["warning", "warning"]);
   });
 
-  it("sends only this shard's rows", async () => {
-    const rows = Array.from({ length: 10 }, (_, i) => `r${i + 1}@x.com`);
-    const { client, results } = await run({ shard: "2/3" }, { name: "shard.csv", text: `to\n${rows.join("\n")}\n` });
-    expect(client.calls.flat().map((item) => item.to)).toEqual(["r2@x.com", "r5@x.com", "r8@x.com"]);
-    expect(results.map((result) => result.row)).toEqual([2, 5, 8]);
+  it("sends only this shard's rows: each row by exactly one of the shards", async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `r${i + 1}@x.com`);
+    const sentBy: ReturnType<typeof fakeClient>[] = [];
+    for (const index of [1, 2, 3]) sentBy.push((await run({ shard: `${index}/3` }, { name: "shard.csv", text: `to\n${rows.join("\n")}\n` })).client);
+    const all = sentBy.flatMap((client) => client.calls.flat().map((item) => String(item.to)));
+    expect(all.sort()).toEqual([...rows].sort());
+    expect(sentBy.every((client) => client.calls.flat().length > 0 && client.calls.flat().length < 30)).toBe(true);
   });
 
   it("fails a broken file before sending anything", async () => {
@@ -444,7 +462,7 @@ describe("runBatchMode", () => {
     await writeFile(join(dir, "ok.csv"), "to\na@x.com\n");
     const runner = recordingRunner({ file: "ok.csv", concurrency: "99", shard: "5/4", "dry-run": "maybe" });
     const client = fakeClient();
-    await expect(runBatchMode(runner, readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: dir }), API_KEY, () => client)).rejects.toThrow(
+    await expect(runBatchMode(runner, githubContext({ workspace: dir }), API_KEY, () => client)).rejects.toThrow(
       'Invalid inputs:\n- concurrency: expected a whole number from 1 to 16, got "99"\n- shard: expected i/n with 1 <= i <= n (like 2/4 for the second of four jobs), got "5/4"\n- dry-run: expected true or false, got "maybe"',
     );
     expect(client.calls).toEqual([]);

@@ -14,7 +14,7 @@ afterAll(async () => {
   if (rebuilt) await rm(rebuilt, { recursive: true, force: true });
 });
 
-/** `node action/build.ts <dir>` in its own process (the build changes the working directory). */
+/** `npm run build:action <dir>` in its own process (the build changes the working directory). */
 async function build(outDir: string): Promise<void> {
   const child = spawn(process.execPath, [join(REPO, "action", "build.ts"), outDir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -30,12 +30,12 @@ describe("dist/", () => {
     await build(rebuilt);
     const expected = (await readdir(rebuilt)).sort();
     const actual = (await readdir(DIST)).sort();
-    expect(actual, "the files in dist/ (run `node action/build.ts` to rebuild)").toEqual(expected);
+    expect(actual, "the files in dist/ (run `npm run build:action` to rebuild)").toEqual(expected);
     expect(expected).toContain("index.js");
     expect(expected.filter((name) => name.endsWith(".index.js")).length).toBeGreaterThanOrEqual(3);
     for (const name of expected) {
       const [built, committed] = await Promise.all([readFile(join(rebuilt, name)), readFile(join(DIST, name))]);
-      expect(committed.equals(built), `dist/${name} differs from a fresh build: run \`node action/build.ts\``).toBe(true);
+      expect(committed.equals(built), `dist/${name} differs from a fresh build: run \`npm run build:action\``).toBe(true);
     }
   });
 

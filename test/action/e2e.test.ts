@@ -1,6 +1,6 @@
 // The bundled action (dist/index.js) run as the Actions runner runs it — INPUT_* variables,
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_* context — against the sandbox, in each
-// mode. Build it first (`node action/build.ts`); dist.test.ts checks it is up to date.
+// mode. Build it first (`npm run build:action`); dist.test.ts checks it is up to date.
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ let workspace: string;
 let client: SenderKit;
 
 beforeAll(async () => {
-  expect(existsSync(ACTION), `${ACTION} is missing: build the action (node action/build.ts)`).toBe(true);
+  expect(existsSync(ACTION), `${ACTION} is missing: build the action (npm run build:action)`).toBe(true);
   // Statuses stay "queued" for the whole test: no lifecycle step runs.
   sandbox = await startSandbox({ stepDelayMs: 600_000 });
   workspace = await mkdtemp(join(tmpdir(), "senderkit-action-e2e-"));

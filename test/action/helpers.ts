@@ -1,9 +1,11 @@
-// Helpers for the action's tests: a runner that records what a mode does, and a way to run the
-// bundled action (dist/index.js) exactly as the Actions runner would.
+// Helpers for the action's tests: a runner that records what a mode does, a context as the
+// runner's variables would give it, and a way to run the bundled action (dist/index.js) exactly as
+// the Actions runner would.
 import { fileURLToPath } from "node:url";
+import type { GitHubContext } from "../../action/context.ts";
 import type { AnnotationProperties, Runner } from "../../action/runner.ts";
-import { BUILT_ACTION, runLikeRunner } from "../../action/run-like-runner.ts";
-import type { RunLikeRunnerOptions } from "../../action/run-like-runner.ts";
+import { BUILT_ACTION, runLikeRunner } from "../../scripts/run-like-runner.ts";
+import type { RunLikeRunnerOptions } from "../../scripts/run-like-runner.ts";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const ACTION = BUILT_ACTION;
@@ -32,13 +34,14 @@ export function recordingRunner(inputs: Record<string, string> = {}): RecordingR
     setSecret: (secret) => void runner.secrets.push(secret),
     setOutput: (name, value) => void (runner.outputs[name] = String(value)),
     info: (message) => void runner.log.push(message),
+    debug: (message) => void runner.log.push(`[debug] ${message}`),
     warning: (message, properties) => void runner.annotations.push({ kind: "warning", message, properties }),
     error: (message, properties) => void runner.annotations.push({ kind: "error", message, properties }),
     group: async (name, work) => {
       runner.log.push(`[group] ${name}`);
       return work();
     },
-    appendSummary: (markdown) => void (runner.summary += markdown),
+    appendSummary: async (markdown) => void (runner.summary += markdown),
     setFailed: (message) => void runner.failures.push(message),
     get failed() {
       return runner.failures.length > 0;
@@ -58,8 +61,8 @@ export interface ActionRun {
   commands: { command: string; properties: Record<string, string>; message: string }[];
 }
 
-export type { RunLikeRunnerOptions as RunOptions } from "../../action/run-like-runner.ts";
-export { DEFAULT_GITHUB, parseOutputFile } from "../../action/run-like-runner.ts";
+export type { RunLikeRunnerOptions as RunOptions } from "../../scripts/run-like-runner.ts";
+export { DEFAULT_GITHUB, parseOutputFile } from "../../scripts/run-like-runner.ts";
 
 /** Runs `node dist/index.js` as the runner does, and reads the workflow commands it printed. */
 export async function runAction(options: RunLikeRunnerOptions): Promise<ActionRun> {
@@ -82,4 +85,23 @@ export function parseCommands(stdout: string): ActionRun["commands"] {
     commands.push({ command: match[1]!, properties, message: unescape(match[3]!) });
   }
   return commands;
+}
+
+/** A workflow run's context (what readGitHubContext gives in Actions); override any of it. */
+export function githubContext(overrides: Partial<GitHubContext> = {}): GitHubContext {
+  return {
+    repository: "acme/shop",
+    runId: "1000001",
+    runAttempt: "1",
+    job: "notify",
+    action: "senderkit",
+    sha: "3f0c8490a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    ref: "refs/heads/main",
+    workflow: "Deploy",
+    eventName: "push",
+    serverUrl: "https://github.com",
+    workspace: "",
+    runnerTemp: "",
+    ...overrides,
+  };
 }

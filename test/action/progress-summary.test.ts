@@ -29,7 +29,10 @@ describe("summary Markdown", () => {
   it("escapes cells so row data can neither break the table nor inject HTML", () => {
     expect(escapeText("a|b <script> *x* `y`\nz")).toBe("a&#124;b &lt;script&gt; \\*x\\* \\`y\\`<br>z");
     expect(codeText("a|b<c>")).toBe("<code>a&#124;b&lt;c&gt;</code>");
-    expect(markdownTable(["A", "B"], [[1, { code: "msg_1" }], ["x|y", ""]])).toBe("| A | B |\n| --- | --- |\n| 1 | <code>msg_1</code> |\n| x&#124;y |  |");
+    // Markdown applies inside inline HTML: a glob must not turn into emphasis.
+    expect(codeText("templates/*/*.yml")).toBe("<code>templates/&#42;/&#42;.yml</code>");
+    expect(codeText("a_b_c ~~x~~ [l](u) `t` \\")).toBe("<code>a&#95;b&#95;c &#126;&#126;x&#126;&#126; &#91;l&#93;(u) &#96;t&#96; &#92;</code>");
+    expect(markdownTable(["A", "B"], [[1, { code: "msg_1" }], ["x|y", ""]])).toBe("| A | B |\n| --- | --- |\n| 1 | <code>msg&#95;1</code> |\n| x&#124;y |  |");
   });
 
   it("counts in words", () => {

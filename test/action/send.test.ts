@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { readGitHubContext } from "../../action/context.ts";
 import { InputReader } from "../../action/inputs.ts";
 import { readSendRequest, runSendMode, sendMessage, sendSummary } from "../../action/send.ts";
 import type { SendClient, SendRequest } from "../../action/send.ts";
 import type { Message } from "../../src/objects.ts";
-import { DEFAULT_GITHUB, recordingRunner } from "./helpers.ts";
+import { githubContext, recordingRunner } from "./helpers.ts";
 
-const context = readGitHubContext(DEFAULT_GITHUB);
+const context = githubContext();
 const API_KEY = "sk_test_sendSENDsend0123456789";
 
 function read(inputs: Record<string, string>) {
@@ -44,7 +43,7 @@ describe("readSendRequest", () => {
       order_id: "1042",
       github_repository: "acme/shop",
       github_run_id: "1000001",
-      github_sha: DEFAULT_GITHUB.GITHUB_SHA,
+      github_sha: githubContext().sha,
       github_workflow: "Deploy",
       github_run_url: "https://github.com/acme/shop/actions/runs/1000001",
     });
@@ -62,7 +61,7 @@ describe("readSendRequest", () => {
 
   it("derives the same key on a re-run attempt with the same inputs, and another for another recipient", () => {
     const key = read({ template: "welcome", to: "a@x.com", vars: "n: 1\nm: 2" }).request!.options.idempotencyKey;
-    const again = readSendRequest(new InputReader(recordingRunner({ template: "welcome", to: "a@x.com", vars: "m: 2\nn: 1" })), readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_RUN_ATTEMPT: "2" }));
+    const again = readSendRequest(new InputReader(recordingRunner({ template: "welcome", to: "a@x.com", vars: "m: 2\nn: 1" })), githubContext({ runAttempt: "2" }));
     expect(again.request!.options.idempotencyKey).toBe(key);
     expect(read({ template: "welcome", to: "b@x.com" }).request!.options.idempotencyKey).not.toBe(key);
   });
@@ -159,8 +158,8 @@ describe("runSendMode", () => {
     const runner = recordingRunner({ template: "welcome", to: "ada@example.com" });
     const client = fakeClient();
     await runSendMode(runner, context, API_KEY, () => client);
-    expect(runner.outputs).toEqual({ "message-id": "msg_1", status: "queued" });
-    expect(runner.summary).toContain("| <code>msg_1</code> | queued | email | template welcome | ada@example.com |");
+    expect(runner.outputs).toEqual({ "message-id": "msg_1", status: "queued", replayed: "false" });
+    expect(runner.summary).toContain("| <code>msg&#95;1</code> | queued | email | template welcome | ada@example.com |");
     expect(client.closed).toBe(true);
   });
 
@@ -175,6 +174,6 @@ describe("runSendMode", () => {
 
   it("summarises a content send", () => {
     const request: SendRequest = { kind: "content", content: { type: "sms", body: "x" }, to: "+1555", options: { idempotencyKey: undefined } };
-    expect(sendSummary(request, { ...sent, channel: "sms" })).toContain("| <code>msg_1</code> | queued | sms | sms content | +1555 |");
+    expect(sendSummary(request, { ...sent, channel: "sms" })).toContain("| <code>msg&#95;1</code> | queued | sms | sms content | +1555 |");
   });
 });

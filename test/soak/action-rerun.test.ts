@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILT_ACTION as ACTION, runLikeRunner } from "../../action/run-like-runner.ts";
+import { BUILT_ACTION as ACTION, runLikeRunner } from "../../scripts/run-like-runner.ts";
 import { startSandbox } from "../../sandbox/index.ts";
 import type { Sandbox, SandboxMessage } from "../../sandbox/index.ts";
 
