@@ -11,7 +11,7 @@ import { startSandbox } from "../../sandbox/index.ts";
 import type { Sandbox } from "../../sandbox/index.ts";
 import { SenderKit } from "../../src/index.ts";
 import type { TemplateCreateParams } from "../../src/index.ts";
-import { ACTION, REPO, runAction } from "./helpers.ts";
+import { ACTION, REPO, runAction, runnerCommandLines } from "./helpers.ts";
 import type { ActionRun } from "./helpers.ts";
 
 const API_KEY = "sk_test_e2eACTIONe2eACTION0123456789";
@@ -69,7 +69,7 @@ describe("send mode", () => {
     const before = sandbox.messages().length;
     const result = await run(inputs, { GITHUB_RUN_ID: "5001" });
     expect(result.code, result.stdout).toBe(0);
-    expect(result.outputs).toEqual({ "message-id": expect.stringMatching(/^msg_/), status: "queued" });
+    expect(result.outputs).toEqual({ "message-id": expect.stringMatching(/^msg_/), status: "queued", replayed: "false" });
     const stored = sandbox.messages().slice(before);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.id).toBe(result.outputs["message-id"]);
@@ -82,7 +82,7 @@ describe("send mode", () => {
       github_run_url: "https://github.com/acme/shop/actions/runs/5001",
     });
     expect(stored[0]!.idempotencyKey).toMatch(/^gha:acme\/shop:5001:notify:senderkit:/);
-    expect(result.summary).toContain(`<code>${result.outputs["message-id"]}</code>`);
+    expect(result.summary).toContain(`<code>${result.outputs["message-id"]!.replace(/_/g, "&#95;")}</code>`);
     expect(result.stdout).toContain("::group::Sending template welcome to ada@example.com");
     expectNoKey(result);
   });
@@ -94,6 +94,11 @@ describe("send mode", () => {
     expect(rerun.code).toBe(0);
     expect(sandbox.messages().length).toBe(count);
     expect(rerun.outputs["message-id"]).toBe(first.outputs["message-id"]);
+    // The re-run says it sent nothing: SenderKit answered with Idempotent-Replayed.
+    expect([first.outputs.replayed, rerun.outputs.replayed]).toEqual(["false", "true"]);
+    expect(rerun.stdout).toContain("(replayed; nothing sent again: an earlier attempt sent it)");
+    expect(rerun.summary).toContain("### SenderKit: message queued (replayed; nothing sent again)");
+    expect(first.stdout).not.toContain("replayed");
     // A new run is a new send.
     await run(inputs, { GITHUB_RUN_ID: "5003" });
     expect(sandbox.messages().length).toBe(count + 1);
@@ -191,12 +196,12 @@ describe("batch mode", () => {
     );
     // fail-on-error (the default) fails the step, after sending every good row.
     expect(result.code).toBe(1);
-    expect(result.outputs).toEqual({ sent: "4", failed: "2", "results-file": resultsFile });
+    expect(result.outputs).toEqual({ sent: "4", replayed: "0", failed: "2", "results-file": resultsFile });
     const stored = sandbox.messages().slice(before);
     expect(stored.map((message) => message.message.to)).toEqual(["ada@example.com", "grace@example.com", "alan@example.com", "katherine@example.com"]);
     expect(stored[0]!.rendered.subject).toBe("Your order #2001 is on its way");
     expect(stored[0]!.message.metadata).toMatchObject({ customer_id: "cus_001", campaign: "spring", github_run_id: "6001" });
-    expect(stored[0]!.idempotencyKey).toMatch(/^gha:acme\/shop:6001:notify:ship:[0-9a-f]{12}:row-1$/);
+    expect(stored[0]!.idempotencyKey).toMatch(/^gha:acme\/shop:6001:notify:ship:[0-9a-f]{12}:[0-9a-f]{16}$/);
 
     const lines = await results(resultsFile);
     expect(lines.map((line) => [line.row, line.recipient, line.ok])).toEqual([
@@ -227,9 +232,13 @@ describe("batch mode", () => {
     const count = sandbox.messages().length;
     const rerun = await run(inputs, { GITHUB_RUN_ID: "6002", GITHUB_RUN_ATTEMPT: "2" });
     expect(rerun.code).toBe(0);
-    expect(rerun.outputs.sent).toBe("4");
+    expect(rerun.outputs).toMatchObject({ sent: "0", replayed: "4", failed: "0" });
     expect(sandbox.messages().length).toBe(count);
-    expect(await results(inputs["results-file"])).toEqual(firstResults);
+    const again = await results(inputs["results-file"]);
+    expect(again.map((line) => [line.message_id, line.replayed])).toEqual(firstResults.map((line) => [line.message_id, true]));
+    expect(firstResults.every((line) => line.replayed === undefined)).toBe(true);
+    expect(rerun.stdout).toContain("4 rows replayed; nothing sent again");
+    expect(rerun.summary).toContain("0 messages sent, 4 rows replayed (an earlier attempt sent them; nothing sent again), 0 rows failed");
   });
 
   it("splits a file between shards: each row is sent by exactly one", async () => {
@@ -241,7 +250,7 @@ describe("batch mode", () => {
       outputs.push(result.outputs.sent);
       expect(result.summary).toContain(`(shard ${shard})`);
     }
-    expect(outputs).toEqual(["2", "2"]);
+    expect(outputs.reduce((sum, sent) => sum + Number(sent), 0)).toBe(4);
     const sent = sandbox.messages().slice(before).map((message) => message.message.to);
     expect(sent.sort()).toEqual(["+15555550101", "+15555550102", "+15555550103", "+15555550104"]);
   });
@@ -254,9 +263,8 @@ describe("batch mode", () => {
     const result = await run({ mode: "batch", file: "batch/inject.csv", template: "login-code", "fail-on-error": "false" }, { GITHUB_RUN_ID: "6010" });
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ sent: "0", failed: "2" });
-    const own = /^::(add-mask|group|endgroup|warning|error)[ :]/;
-    const commandLines = result.stdout.split(/\r?\n/).filter((line) => line.startsWith("::"));
-    expect(commandLines.filter((line) => !own.test(line))).toEqual([]);
+    const own = /^::(add-mask|group|endgroup|warning|error|debug)[ :]/;
+    expect(runnerCommandLines(result.stdout).filter((line) => !own.test(line))).toEqual([]);
     expect(result.commands.filter((command) => command.message.includes("INJECTED") && command.properties.file === "x.js")).toEqual([]);
     expect(result.stdout).toContain('"bad\\n::set-output name=sent::999"');
   });

@@ -105,3 +105,23 @@ export function githubContext(overrides: Partial<GitHubContext> = {}): GitHubCon
     ...overrides,
   };
 }
+
+/**
+ * The lines of `stdout` the runner would act on as workflow commands, read as actions/runner's
+ * ActionCommand does: `::cmd::` after leading blanks, `##[cmd]` anywhere in a line, nothing
+ * between `::stop-commands::<token>` and `::<token>::`. Lines break at \n, \r\n and a lone \r.
+ */
+export function runnerCommandLines(stdout: string): string[] {
+  const commands: string[] = [];
+  let stopToken: string | undefined;
+  for (const line of stdout.split(/\r\n|\r|\n/)) {
+    if (stopToken !== undefined) {
+      if (line.trim() === `::${stopToken}::`) stopToken = undefined;
+      continue;
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line.trimStart());
+    if (stop) stopToken = stop[1];
+    else if (line.trimStart().startsWith("::") || line.includes("##[")) commands.push(line);
+  }
+  return commands;
+}

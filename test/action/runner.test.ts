@@ -2,23 +2,7 @@
 // output itself is checked through dist/index.js, as the runner runs it (injection.test.ts).
 import { describe, expect, it } from "vitest";
 import { inertText, logText, redactSecrets } from "../../action/runner.ts";
-
-/** The lines the runner would read as workflow commands, by its two parsers (actions/runner ActionCommand). */
-function commandLines(text: string): string[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  const commands: string[] = [];
-  let stopToken: string | undefined;
-  for (const line of lines) {
-    if (stopToken !== undefined) {
-      if (line.trim() === `::${stopToken}::`) stopToken = undefined;
-      continue;
-    }
-    const stop = /^::stop-commands::(.+)$/.exec(line.trimStart());
-    if (stop) stopToken = stop[1];
-    else if (line.trimStart().startsWith("::") || line.includes("##[")) commands.push(line);
-  }
-  return commands;
-}
+import { runnerCommandLines as commandLines } from "./helpers.ts";
 
 describe("inertText", () => {
   const hostile = ["::error::forged", "  ::warning::indented", "a ##[error]mid-line", "##[stop-commands]x", "ok\n::error::next line", "ok\r::error::after CR"];
