@@ -41,7 +41,7 @@ async function attempt(runId: string, attemptNumber: number, rows: string[]) {
 function perRecipient(runId: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const stored of sandbox.messages()) {
-    if (stored.message.metadata.github_run_id !== runId) continue;
+    if ((stored.message.metadata as Record<string, string>).github_run_id !== runId) continue;
     const to = String(stored.message.to);
     counts[to] = (counts[to] ?? 0) + 1;
   }
@@ -82,7 +82,7 @@ describe("re-runs after the file was edited", () => {
     const rerun = await attempt("9004", 2, [ADA, "bob@x.com,Robert", GRACE]);
     expect(rerun.outputs).toMatchObject({ sent: "1", replayed: "2", failed: "0" });
     expect(perRecipient("9004")).toEqual({ "ada@x.com": 1, "bob@x.com": 2, "grace@x.com": 1 });
-    const subjects = sandbox.messages().filter((m) => m.message.metadata.github_run_id === "9004" && m.message.to === "bob@x.com").map((m) => m.rendered.subject);
+    const subjects = sandbox.messages().filter((m) => (m.message.metadata as Record<string, string>).github_run_id === "9004" && m.message.to === "bob@x.com").map((m) => m.rendered.subject);
     expect(subjects.sort()).toEqual(["Hi Bob", "Hi Robert"]);
   });
 
