@@ -41,9 +41,9 @@ export interface PreparedRow {
   result: RowItem;
 }
 
-/** The rows of this shard, prepared: read, mapped to items and keyed. */
-export async function* prepareRows(settings: BatchSettings): AsyncGenerator<PreparedRow> {
-  const occurrences = new OccurrenceCounter();
+/** The rows of this shard (`expected` of them, by the checking pass), prepared: read, mapped to items and keyed. */
+export async function* prepareRows(settings: BatchSettings, expected?: number): AsyncGenerator<PreparedRow> {
+  const occurrences = new OccurrenceCounter(expected);
   for await (const fileRow of readRows(settings.file, settings.format)) {
     const fingerprint = rowFingerprint(fileRow);
     if (!inShard(fileRow, fingerprint, settings.shard)) continue;
@@ -235,9 +235,9 @@ export async function runBatchMode(
     await runner.group(`${action} ${plural(total, "row")} from ${settings.displayFile}`, async () => {
       progress.start();
       if (settings.dryRun) {
-        await dryRun(settings, client, record, results);
+        await dryRun(settings, client, record, results, total);
       } else {
-        await sendRows(prepareRows(settings), client, {
+        await sendRows(prepareRows(settings, total), client, {
           concurrency: settings.concurrency,
           startedAt,
           onResults: async (windowResults) => {
@@ -306,7 +306,13 @@ export async function sendRows(
   if (window.length > 0) await flush();
 }
 
-async function dryRun(settings: BatchSettings, client: BatchClient, record: (results: readonly RowResult[]) => void, results: ResultsFile): Promise<void> {
+async function dryRun(
+  settings: BatchSettings,
+  client: BatchClient,
+  record: (results: readonly RowResult[]) => void,
+  results: ResultsFile,
+  expected: number,
+): Promise<void> {
   const templates = new Map<string, Promise<DryRunTemplate | Error>>();
   const templateOf = (slug: string) => {
     let template = templates.get(slug);
@@ -320,7 +326,7 @@ async function dryRun(settings: BatchSettings, client: BatchClient, record: (res
     return template;
   };
   let window: RowResult[] = [];
-  for await (const prepared of prepareRows(settings)) {
+  for await (const prepared of prepareRows(settings, expected)) {
     window.push(await dryRunRow(prepared, templateOf));
     if (window.length >= ROWS_PER_REQUEST) {
       record(window);

@@ -26,14 +26,20 @@ export function inShard(row: FileRow, fingerprint: string | undefined, shard: Sh
 
 /**
  * Counts fingerprints seen: `next` answers 0 the first time, 1 the second, … Kept as numbers in a
- * typed array rather than strings in a Map, so a file of a million distinct rows costs a few
- * bytes a row (bench row "memory" holds the peak flat from 100,000 to 1,000,000 rows).
+ * typed array rather than strings in a Map, and sized once from the checking pass's row count, so
+ * a file of a million distinct rows costs about 11 bytes a row (bench row "memory").
  */
 export class OccurrenceCounter {
-  #slots = new Float64Array(1 << 12);
+  /** Most of the table that may be used; past it, probing slows down and the table grows. */
+  static readonly LOAD = 0.7;
+  #slots: Float64Array;
   #used = 0;
   /** Counts above 1, for the (rare) fingerprints seen more than once. */
   readonly #repeats = new Map<number, number>();
+
+  constructor(expected = 1024) {
+    this.#slots = new Float64Array(Math.max(16, Math.ceil(expected / OccurrenceCounter.LOAD)));
+  }
 
   next(fingerprint: string): number {
     // 52 bits: exact in a double; 1 is added so that 0 can mark an empty slot.
@@ -45,15 +51,15 @@ export class OccurrenceCounter {
       return seen;
     }
     this.#slots[slot] = key;
-    if (++this.#used * 2 > this.#slots.length) this.#grow();
+    // More rows than the checking pass counted (the file changed since): grow.
+    if (++this.#used > this.#slots.length * OccurrenceCounter.LOAD) this.#grow();
     return 0;
   }
 
   /** The slot holding `key`, or the empty slot where it belongs (linear probing). */
   #find(slots: Float64Array, key: number): number {
-    const mask = slots.length - 1;
     let slot = key % slots.length;
-    while (slots[slot] !== 0 && slots[slot] !== key) slot = (slot + 1) & mask;
+    while (slots[slot] !== 0 && slots[slot] !== key) slot = slot + 1 === slots.length ? 0 : slot + 1;
     return slot;
   }
 
