@@ -17,6 +17,8 @@ type Ncc = (entry: string, options: Record<string, unknown>) => Promise<{ code: 
 const ncc = createRequire(import.meta.url)("@vercel/ncc") as Ncc;
 
 export async function buildAction(outDir = join(REPO, "dist")): Promise<string[]> {
+  // ncc reads `paths` from the tsconfig.json of the working directory: action/tsconfig.json.
+  process.chdir(join(REPO, "action"));
   const { code, assets } = await ncc(join(REPO, "action", "main.ts"), {
     minify: false,
     sourceMapRegister: false,
