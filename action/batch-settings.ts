@@ -30,7 +30,10 @@ export interface BatchSettings {
 }
 
 /** Reads and checks the batch inputs (the file's existence and columns included). */
-export async function readBatchSettings(input: InputReader, context: GitHubContext): Promise<BatchSettings | undefined> {
+export async function readBatchSettings(
+  input: InputReader,
+  context: GitHubContext,
+): Promise<BatchSettings | undefined> {
   const file = input.path("file", context.workspace);
   const template = input.optionalText("template");
   const vars = input.mapping("vars");
@@ -42,20 +45,31 @@ export async function readBatchSettings(input: InputReader, context: GitHubConte
   const givenKey = readIdempotencyKey(input);
   const resultsPath = input.path("results-file", context.workspace);
 
-  if (file === undefined) return input.problem("file", `required in batch mode: a ${SUPPORTED_EXTENSIONS.join(", ")} file of rows`);
+  if (file === undefined)
+    return input.problem("file", `required in batch mode: a ${SUPPORTED_EXTENSIONS.join(", ")} file of rows`);
   const format = formatOfFile(file);
-  if (format === undefined) return input.problem("file", `${JSON.stringify(basename(file))}: expected one of ${SUPPORTED_EXTENSIONS.join(", ")}`);
+  if (format === undefined)
+    return input.problem(
+      "file",
+      `${JSON.stringify(basename(file))}: expected one of ${SUPPORTED_EXTENSIONS.join(", ")}`,
+    );
   const handle = await open(file, "r").catch((error: NodeJS.ErrnoException) => error);
-  if (!("close" in handle)) return input.problem("file", `cannot read ${JSON.stringify(file)}: ${handle.code ?? handle.message}`);
+  if (!("close" in handle))
+    return input.problem("file", `cannot read ${JSON.stringify(file)}: ${handle.code ?? handle.message}`);
   await handle.close();
   const badLine = await firstNonUtf8Line(file);
   if (badLine !== undefined) {
-    return input.problem("file", `line ${badLine} is not valid UTF-8: the file must be UTF-8 (re-save it as "CSV UTF-8", or convert it with \`iconv -f latin1 -t utf-8\`)`);
+    return input.problem(
+      "file",
+      `line ${badLine} is not valid UTF-8: the file must be UTF-8 ` +
+        '(re-save it as "CSV UTF-8", or convert it with `iconv -f latin1 -t utf-8`)',
+    );
   }
   if (format === "csv") {
     const header = await readCsvHeader(file).catch((): string[] => []);
     if (!header.includes("to")) {
-      input.problem("file", `the CSV header has no "to" column (it has: ${header.map((name) => JSON.stringify(name)).join(", ") || "nothing"})`);
+      const names = header.map((name) => JSON.stringify(name)).join(", ") || "nothing";
+      input.problem("file", `the CSV header has no "to" column (it has: ${names})`);
     }
   }
   if (input.problems.length > 0 || concurrency === undefined) return undefined;
@@ -63,16 +77,29 @@ export async function readBatchSettings(input: InputReader, context: GitHubConte
   const displayFile = context.workspace ? relative(context.workspace, file).split("\\").join("/") : file;
   // The shared vars and metadata are part of what the step sends: matrix legs that differ only
   // in them must not share keys.
-  const stepKey = stepIdempotencyKey(context, ["batch", displayFile, template ?? "", shortHash([stableJson({ vars, metadata })])]);
+  const stepKey = stepIdempotencyKey(context, [
+    "batch",
+    displayFile,
+    template ?? "",
+    shortHash([stableJson({ vars, metadata })]),
+  ]);
   const shardSuffix = shard.count > 1 ? `-shard-${shard.index}-of-${shard.count}` : "";
   const resultsFile =
-    resultsPath ?? `${context.runnerTemp || tmpdir()}/senderkit-results-${safeName(context.action || "batch")}${shardSuffix}.jsonl`;
+    resultsPath ??
+    `${context.runnerTemp || tmpdir()}/senderkit-results-${safeName(context.action || "batch")}${shardSuffix}.jsonl`;
   if (await sameFile(resultsFile, file)) {
-    return input.problem("results-file", `${JSON.stringify(resultsFile)} is the batch file itself (after following links): it would be emptied`);
+    return input.problem(
+      "results-file",
+      `${JSON.stringify(resultsFile)} is the batch file itself (after following links): it would be emptied`,
+    );
   }
   // Checked now, so a results file that cannot be written fails the step before anything is sent.
   const writable = await open(resultsFile, "a").catch((error: NodeJS.ErrnoException) => error);
-  if (!("close" in writable)) return input.problem("results-file", `cannot write ${JSON.stringify(resultsFile)}: ${writable.code ?? writable.message}`);
+  if (!("close" in writable))
+    return input.problem(
+      "results-file",
+      `cannot write ${JSON.stringify(resultsFile)}: ${writable.code ?? writable.message}`,
+    );
   await writable.close();
   return {
     file,
@@ -84,7 +111,12 @@ export async function readBatchSettings(input: InputReader, context: GitHubConte
     dryRun,
     failOnError,
     resultsFile,
-    keys: givenKey !== undefined ? { kind: "given", key: givenKey } : stepKey !== undefined ? { kind: "step", key: stepKey } : { kind: "none" },
+    keys:
+      givenKey !== undefined
+        ? { kind: "given", key: givenKey }
+        : stepKey !== undefined
+          ? { kind: "step", key: stepKey }
+          : { kind: "none" },
   };
 }
 
@@ -95,7 +127,9 @@ function safeName(text: string): string {
 /** Whether `candidate` (which may not exist yet) is `existing`, after links of either kind. */
 async function sameFile(candidate: string, existing: string): Promise<boolean> {
   const target = await realpath(existing);
-  const resolved = await realpath(candidate).catch(async () => join(await realpath(dirname(candidate)).catch(() => dirname(candidate)), basename(candidate)));
+  const resolved = await realpath(candidate).catch(async () =>
+    join(await realpath(dirname(candidate)).catch(() => dirname(candidate)), basename(candidate)),
+  );
   if (resolved === target) return true;
   const [a, b] = await Promise.all([stat(resolved).catch(() => undefined), stat(target)]);
   return a !== undefined && a.dev === b.dev && a.ino === b.ino;

@@ -39,27 +39,47 @@ export class BatchSummary {
       dryRun
         ? `${plural(this.succeeded, "row")} would be sent, ${plural(this.failed, "row")} would fail. Nothing was sent.`
         : `${plural(this.succeeded - this.replayed, "message")} sent, ` +
-          (this.replayed > 0 ? `${plural(this.replayed, "row")} replayed (an earlier attempt sent them; nothing sent again), ` : "") +
+          (this.replayed > 0
+            ? `${plural(this.replayed, "row")} replayed (an earlier attempt sent them; nothing sent again), `
+            : "") +
           `${plural(this.failed, "row")} failed, in ${(options.elapsedMs / 1000).toFixed(1)} s.`,
       "",
     ];
     if (this.total <= BatchSummary.ROWS_SHOWN) {
       if (this.total > 0) {
-        lines.push(markdownTable(["Row", "Recipient", "Result", dryRun ? "Detail" : "Message or error"], this.firstRows.map((row) => rowCells(row, dryRun))), "");
+        lines.push(
+          markdownTable(
+            ["Row", "Recipient", "Result", dryRun ? "Detail" : "Message or error"],
+            this.firstRows.map((row) => rowCells(row, dryRun)),
+          ),
+          "",
+        );
       }
     } else {
       if (this.failuresByCode.size > 0) {
-        const counts = [...this.failuresByCode].sort((a, b) => b[1] - a[1]).map(([code, count]): Cell[] => [{ code }, count]);
+        const counts = [...this.failuresByCode]
+          .sort((a, b) => b[1] - a[1])
+          .map(([code, count]): Cell[] => [{ code }, count]);
         lines.push(markdownTable(["Failure", "Rows"], counts), "");
       }
       if (this.firstFailures.length > 0) {
-        const more = this.failed > this.firstFailures.length ? ` (first ${this.firstFailures.length} of ${this.failed})` : "";
-        lines.push(`#### Failed rows${more}`, "", markdownTable(["Row", "Recipient", "Result", "Error"], this.firstFailures.map((row) => rowCells(row, dryRun))), "");
+        const more =
+          this.failed > this.firstFailures.length ? ` (first ${this.firstFailures.length} of ${this.failed})` : "";
+        lines.push(
+          `#### Failed rows${more}`,
+          "",
+          markdownTable(
+            ["Row", "Recipient", "Result", "Error"],
+            this.firstFailures.map((row) => rowCells(row, dryRun)),
+          ),
+          "",
+        );
       }
     }
     lines.push(
       `Results, one JSON line per row: ${codeText(options.resultsFile)}. ` +
-        "To keep the file after the job, upload it with `actions/upload-artifact` (RUNNER_TEMP is emptied when the job ends).",
+        "To keep the file after the job, upload it with `actions/upload-artifact` " +
+        "(RUNNER_TEMP is emptied when the job ends).",
       "",
     );
     return lines.join("\n");
@@ -67,9 +87,15 @@ export class BatchSummary {
 }
 
 function rowCells(result: RowResult, dryRun: boolean): Cell[] {
-  const sent = result.replayed ? `${result.status ?? "sent"} (replayed; nothing sent again)` : (result.status ?? "sent");
+  const sent = result.replayed
+    ? `${result.status ?? "sent"} (replayed; nothing sent again)`
+    : (result.status ?? "sent");
   const outcome = result.ok ? (dryRun ? "ok" : sent) : `failed (${result.code ?? "error"})`;
-  const detail = result.ok ? (result.messageId !== undefined ? { code: result.messageId } : previewOf(result.rendered)) : (result.error ?? "");
+  const detail = result.ok
+    ? result.messageId !== undefined
+      ? { code: result.messageId }
+      : previewOf(result.rendered)
+    : (result.error ?? "");
   return [result.row, result.recipient, outcome, detail];
 }
 

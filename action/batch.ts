@@ -47,7 +47,11 @@ export async function* prepareRows(settings: BatchSettings, expected?: number): 
   for await (const fileRow of readRows(settings.file, settings.format)) {
     const fingerprint = rowFingerprint(fileRow);
     if (!inShard(fileRow, fingerprint, settings.shard)) continue;
-    yield prepareRow(fileRow, settings, fingerprint === undefined ? undefined : { fingerprint, occurrence: occurrences.next(fingerprint) });
+    yield prepareRow(
+      fileRow,
+      settings,
+      fingerprint === undefined ? undefined : { fingerprint, occurrence: occurrences.next(fingerprint) },
+    );
   }
 }
 
@@ -58,7 +62,12 @@ export function prepareRow(
 ): PreparedRow {
   const { row, line } = fileRow;
   if (fileRow.value === undefined || identity === undefined) {
-    return { row, line, recipient: "", result: { ok: false, code: "invalid_row", error: fileRow.error ?? "unreadable" } };
+    return {
+      row,
+      line,
+      recipient: "",
+      result: { ok: false, code: "invalid_row", error: fileRow.error ?? "unreadable" },
+    };
   }
   const mapped = rowToItem(fileRow.value, settings.defaults);
   const recipient = recipientOf(fileRow.value.to);
@@ -99,7 +108,9 @@ export async function sendWindow(
   options: { concurrency: number; startedAt: number; onProgress: (done: number, failed: number) => void },
 ): Promise<RowResult[]> {
   const results: RowResult[] = window.map((prepared) => rowResultOf(prepared));
-  const sendable = window.flatMap((prepared, position) => (prepared.result.ok ? [{ position, item: prepared.result.item }] : []));
+  const sendable = window.flatMap((prepared, position) =>
+    prepared.result.ok ? [{ position, item: prepared.result.item }] : [],
+  );
   if (sendable.length === 0) return results;
   const sent = await client.sendBatch(
     sendable.map((entry) => entry.item),
@@ -116,14 +127,21 @@ export async function sendWindow(
           status: outcome.message.status,
           replayed: Date.parse(outcome.message.createdAt) < options.startedAt,
         }
-      : { ...base, ok: false, code: (outcome.error as { code?: string }).code ?? outcome.error.name, error: outcome.error.message };
+      : {
+          ...base,
+          ok: false,
+          code: (outcome.error as { code?: string }).code ?? outcome.error.name,
+          error: outcome.error.message,
+        };
   });
   return results;
 }
 
 function rowResultOf(prepared: PreparedRow): RowResult {
   const base = { row: prepared.row, line: prepared.line, recipient: prepared.recipient };
-  return prepared.result.ok ? { ...base, ok: true } : { ...base, ok: false, code: prepared.result.code, error: prepared.result.error };
+  return prepared.result.ok
+    ? { ...base, ok: true }
+    : { ...base, ok: false, code: prepared.result.code, error: prepared.result.error };
 }
 
 /** A stored template, and its content analysed once for every row that uses it. */
@@ -138,7 +156,10 @@ export interface DryRunTemplate {
  * variables and a recipient that does not fit the template's channel fail the row, as the real
  * send would.
  */
-export async function dryRunRow(prepared: PreparedRow, templateOf: (slug: string) => Promise<DryRunTemplate | Error>): Promise<RowResult> {
+export async function dryRunRow(
+  prepared: PreparedRow,
+  templateOf: (slug: string) => Promise<DryRunTemplate | Error>,
+): Promise<RowResult> {
   const result = rowResultOf(prepared);
   if (!prepared.result.ok) return result;
   const { item } = prepared.result;
@@ -148,16 +169,27 @@ export async function dryRunRow(prepared: PreparedRow, templateOf: (slug: string
     return { ...result, ok: false, code: "invalid_parameter", error: (error as Error).message };
   }
   const found = await templateOf(item.template);
-  if (found instanceof Error) return { ...result, ok: false, code: (found as { code?: string }).code ?? "error", error: found.message };
+  if (found instanceof Error)
+    return { ...result, ok: false, code: (found as { code?: string }).code ?? "error", error: found.message };
   const { template, analysis } = found;
   const problem = recipientProblem(template.channel, item.to);
   if (problem) return { ...result, ok: false, code: "invalid_recipient", error: problem.message };
   if (template.channel !== "email" && (item.cc || item.bcc || item.replyTo)) {
-    return { ...result, ok: false, code: "channel_mismatch", error: `cc, bcc and reply_to are for email; ${item.template} is ${template.channel}` };
+    return {
+      ...result,
+      ok: false,
+      code: "channel_mismatch",
+      error: `cc, bcc and reply_to are for email; ${item.template} is ${template.channel}`,
+    };
   }
   const rendered = renderAnalyzedContent(template.channel, template.currentVersion.content, analysis, item.vars ?? {});
   if (rendered.missing.length > 0) {
-    return { ...result, ok: false, code: "missing_variables", error: `missing variables: ${rendered.missing.join(", ")}` };
+    return {
+      ...result,
+      ok: false,
+      code: "missing_variables",
+      error: `missing variables: ${rendered.missing.join(", ")}`,
+    };
   }
   return { ...result, rendered: rendered.output };
 }
@@ -179,7 +211,8 @@ export async function runBatchMode(
   runner: Runner,
   context: GitHubContext,
   apiKey: string,
-  createClient: (options: { apiKey: string; baseUrl: string | undefined }) => BatchClient = (options) => new SenderKit(options),
+  createClient: (options: { apiKey: string; baseUrl: string | undefined }) => BatchClient = (options) =>
+    new SenderKit(options),
 ): Promise<void> {
   const startedAt = Date.now();
   const input = new InputReader(runner);
@@ -200,8 +233,15 @@ export async function runBatchMode(
     }
   });
   if (total instanceof RowFileError) {
-    runner.error(`file: ${total.message}`, { file: settings.displayFile, line: total.line, title: "Unreadable batch file" });
-    runner.setFailed(`file: ${settings.displayFile} cannot be read as ${settings.format.toUpperCase()}: ${total.message}. Nothing was sent.`);
+    runner.error(`file: ${total.message}`, {
+      file: settings.displayFile,
+      line: total.line,
+      title: "Unreadable batch file",
+    });
+    runner.setFailed(
+      `file: ${settings.displayFile} cannot be read as ${settings.format.toUpperCase()}: ` +
+        `${total.message}. Nothing was sent.`,
+    );
     return;
   }
   if (total === 0) runner.warning(`${settings.displayFile} has no rows${shardText}`);
@@ -217,7 +257,12 @@ export async function runBatchMode(
       if (result.ok) continue;
       const who = result.recipient ? JSON.stringify(result.recipient) : "no recipient";
       if (failuresLogged < FAILURES_LOGGED) {
-        runner.info(runner.redact(`row ${result.row} (line ${result.line}, ${who}): ${logText(result.code ?? "")}: ${JSON.stringify(result.error ?? "")}`));
+        runner.info(
+          runner.redact(
+            `row ${result.row} (line ${result.line}, ${who}): ` +
+              `${logText(result.code ?? "")}: ${JSON.stringify(result.error ?? "")}`,
+          ),
+        );
       } else if (failuresLogged === FAILURES_LOGGED) runner.info("more failed rows are in the results file");
       if (failuresLogged < ROWS_ANNOTATED) {
         const where = { file: settings.displayFile, line: result.line, title: "Batch row failed" };
@@ -244,12 +289,14 @@ export async function runBatchMode(
             record(windowResults);
             await results.write(windowResults);
           },
-          onWindowProgress: (done, failed) => progress.update({ done: summary.total + done, total, failed: summary.failed + failed }),
+          onWindowProgress: (done, failed) =>
+            progress.update({ done: summary.total + done, total, failed: summary.failed + failed }),
           debug: (line) => runner.debug(line),
         });
       }
       progress.finish();
-      if (summary.replayed > 0) runner.info(`${plural(summary.replayed, "row")} replayed; nothing sent again (sent by an earlier attempt)`);
+      if (summary.replayed > 0)
+        runner.info(`${plural(summary.replayed, "row")} replayed; nothing sent again (sent by an earlier attempt)`);
     });
   } finally {
     await results.close();
@@ -260,9 +307,12 @@ export async function runBatchMode(
   runner.setOutput("replayed", summary.replayed);
   runner.setOutput("failed", summary.failed);
   runner.setOutput("results-file", settings.resultsFile);
-  await runner.appendSummary(runner.redact(summary.markdown({ ...settings, file: settings.displayFile, elapsedMs: progress.elapsedMs() })));
+  await runner.appendSummary(
+    runner.redact(summary.markdown({ ...settings, file: settings.displayFile, elapsedMs: progress.elapsedMs() })),
+  );
   if (summary.failed > 0) {
-    const message = `${summary.failed} of ${plural(summary.total, "row")} ${settings.dryRun ? "would fail" : "failed"}; see the job summary and ${settings.resultsFile}`;
+    const outcome = settings.dryRun ? "would fail" : "failed";
+    const message = `${summary.failed} of ${plural(summary.total, "row")} ${outcome}; see the job summary and ${settings.resultsFile}`;
     if (settings.failOnError) runner.setFailed(message);
     else runner.warning(message);
   }

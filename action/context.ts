@@ -25,7 +25,8 @@ export interface GitHubContext {
 
 export async function readGitHubContext(): Promise<GitHubContext> {
   const { context } = await import("@actions/github");
-  const text = (value: string | number | undefined) => (value === undefined || Number.isNaN(value) ? "" : String(value));
+  const text = (value: string | number | undefined) =>
+    value === undefined || Number.isNaN(value) ? "" : String(value);
   return {
     // `context.repo` throws without GITHUB_REPOSITORY (outside Actions); "" then.
     repository: process.env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : "",

@@ -24,8 +24,17 @@ const PREFIX = "gha";
  */
 export function stepIdempotencyKey(context: GitHubContext, discriminator: readonly string[]): string | undefined {
   if (!context.runId) return undefined;
-  const readable = [PREFIX, context.repository, context.runId, context.job, context.action, shortHash(discriminator)].join(":");
-  return fits(readable, LIMITS.idempotencyKeyLength - ROW_SUFFIX_ROOM) ? readable : `${PREFIX}:${shortHash([readable], 40)}`;
+  const readable = [
+    PREFIX,
+    context.repository,
+    context.runId,
+    context.job,
+    context.action,
+    shortHash(discriminator),
+  ].join(":");
+  return fits(readable, LIMITS.idempotencyKeyLength - ROW_SUFFIX_ROOM)
+    ? readable
+    : `${PREFIX}:${shortHash([readable], 40)}`;
 }
 
 /**
@@ -42,7 +51,9 @@ export function rowIdempotencyKey(stepKey: string, fingerprint: string, occurren
  */
 export function givenRowIdempotencyKey(givenKey: string, fingerprint: string, occurrence: number): string {
   const key = rowIdempotencyKey(givenKey, fingerprint, occurrence);
-  return fits(key, LIMITS.idempotencyKeyLength) ? key : rowIdempotencyKey(`${PREFIX}:${shortHash([givenKey], 40)}`, fingerprint, occurrence);
+  return fits(key, LIMITS.idempotencyKeyLength)
+    ? key
+    : rowIdempotencyKey(`${PREFIX}:${shortHash([givenKey], 40)}`, fingerprint, occurrence);
 }
 
 function fits(key: string, maxLength: number): boolean {
@@ -57,7 +68,9 @@ export function shortHash(parts: readonly string[], length = 12): string {
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     item && typeof item === "object" && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : item,
   );
 }

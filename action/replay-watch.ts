@@ -24,6 +24,8 @@ export function watchReplays(): ReplayWatch {
     };
     return decorated;
   };
-  const dispatcher = new EnvHttpProxyAgent().compose((dispatch) => (options, handler) => dispatch(options, watching(handler)));
+  const dispatcher = new EnvHttpProxyAgent().compose(
+    (dispatch) => (options, handler) => dispatch(options, watching(handler)),
+  );
   return { dispatcher, replayed: () => replayed };
 }

@@ -7,8 +7,16 @@ import { mergeUnder, setOwn } from "./plain-objects.ts";
 import { withTraceMetadata } from "./context.ts";
 
 /** Columns with a meaning of their own; every other column is a variable. */
-export const RESERVED_COLUMNS = ["to", "template", "cc", "bcc", "reply_to", "scheduled_at", "vars", "metadata"] as const;
-
+export const RESERVED_COLUMNS = [
+  "to",
+  "template",
+  "cc",
+  "bcc",
+  "reply_to",
+  "scheduled_at",
+  "vars",
+  "metadata",
+] as const;
 
 export interface BatchDefaults {
   /** The `template` input: for rows without a template of their own. */
@@ -40,7 +48,8 @@ export function rowToItem(fields: Record<string, unknown>, defaults: BatchDefaul
       const mapping = typeof value === "string" ? parseJsonMapping(value) : value;
       if (!isPlainObject(mapping)) return fail(`${name}: expected a mapping, got ${describe(mapping)}`);
       for (const [key, item] of Object.entries(mapping)) {
-        const problem = name === "vars" ? setPath(rowVars, key.split("."), item, `${name}.${key}`) : setMetadata(metadata, key, item);
+        const problem =
+          name === "vars" ? setPath(rowVars, key.split("."), item, `${name}.${key}`) : setMetadata(metadata, key, item);
         if (problem) return fail(problem);
       }
       continue;
@@ -55,16 +64,32 @@ export function rowToItem(fields: Record<string, unknown>, defaults: BatchDefaul
 
   const to = typeof fields.to === "string" ? fields.to.trim() : fields.to;
   if (to === undefined || to === null || to === "") return fail("no recipient: the `to` field is empty or missing");
-  const template = typeof fields.template === "string" && fields.template.trim() !== "" ? fields.template.trim() : defaults.template;
+  const template =
+    typeof fields.template === "string" && fields.template.trim() !== "" ? fields.template.trim() : defaults.template;
   if (template === undefined) return fail("no template: the row has none and the `template` input is not set");
 
   const vars = defaults.vars ? mergeUnder(rowVars, defaults.vars) : rowVars;
-  const item: TemplateBatchItem = { template, to, vars, metadata: withTraceMetadata(metadata, defaults.trace).metadata };
-  for (const [column, field] of [["cc", "cc"], ["bcc", "bcc"]] as const) {
+  const item: TemplateBatchItem = {
+    template,
+    to,
+    vars,
+    metadata: withTraceMetadata(metadata, defaults.trace).metadata,
+  };
+  for (const [column, field] of [
+    ["cc", "cc"],
+    ["bcc", "bcc"],
+  ] as const) {
     const value = fields[column];
     if (value === undefined) continue;
-    const list = typeof value === "string" ? value.split(/[,;]/).map((entry) => entry.trim()).filter((entry) => entry !== "") : value;
-    if (!Array.isArray(list) || !list.every((entry) => typeof entry === "string")) return fail(`${column}: expected addresses`);
+    const list =
+      typeof value === "string"
+        ? value
+            .split(/[,;]/)
+            .map((entry) => entry.trim())
+            .filter((entry) => entry !== "")
+        : value;
+    if (!Array.isArray(list) || !list.every((entry) => typeof entry === "string"))
+      return fail(`${column}: expected addresses`);
     item[field] = list;
   }
   if (fields.reply_to !== undefined) {

@@ -21,7 +21,12 @@ export interface RowResult {
 
 /** One line of the results file. */
 export function resultLine(result: RowResult, dryRun: boolean): string {
-  const line: Record<string, unknown> = { row: result.row, line: result.line, recipient: result.recipient, ok: result.ok };
+  const line: Record<string, unknown> = {
+    row: result.row,
+    line: result.line,
+    recipient: result.recipient,
+    ok: result.ok,
+  };
   if (dryRun) line.dry_run = true;
   if (result.messageId !== undefined) line.message_id = result.messageId;
   if (result.status !== undefined) line.status = result.status;

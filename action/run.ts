@@ -23,7 +23,10 @@ export async function run(runner: Runner = createRunner()): Promise<void> {
       await (await import("./send.ts")).runSendMode(runner, await readGitHubContext(), apiKey);
     }
   } catch (error) {
-    const message = error instanceof InputError ? `${error.message}\nNothing was sent.` : describeError(error, { runAttempt: process.env.GITHUB_RUN_ATTEMPT });
+    const message =
+      error instanceof InputError
+        ? `${error.message}\nNothing was sent.`
+        : describeError(error, { runAttempt: process.env.GITHUB_RUN_ATTEMPT });
     runner.setFailed(runner.redact(message));
   }
 }

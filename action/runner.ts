@@ -83,7 +83,8 @@ export function createRunner(): Runner {
       let text = markdown;
       if (summaryBytes + Buffer.byteLength(text) > SUMMARY_LIMIT_BYTES) {
         summaryCut = true;
-        text = `\n> The summary was cut here: it reached the ${SUMMARY_LIMIT_BYTES / 1024} KiB this action allows itself. See the step log.\n`;
+        const limit = `${SUMMARY_LIMIT_BYTES / 1024} KiB`;
+        text = `\n> The summary was cut here: it reached the ${limit} this action allows itself. See the step log.\n`;
       }
       summaryBytes += Buffer.byteLength(text);
       await core.summary.addRaw(text).write();

@@ -25,21 +25,41 @@ export async function benchActionBatchThroughput(): Promise<(BenchRow & { note: 
   const sandbox = await startSandbox({ stepDelayMs: 3_600_000 });
   const client = new SenderKit({ apiKey: API_KEY, baseUrl: sandbox.url });
   try {
-    await client.templates.create({ slug: "welcome", name: "Welcome", channel: "email", content: { subject: "Hi {{ name }}", html: "<p>Order {{ order.id }}</p>" } });
+    await client.templates.create({
+      slug: "welcome",
+      name: "Welcome",
+      channel: "email",
+      content: { subject: "Hi {{ name }}", html: "<p>Order {{ order.id }}</p>" },
+    });
     await writeCsv(join(dir, "rows.csv"), ROWS);
 
     process.stderr.write(`  action-batch: the Action, ${ROWS.toLocaleString("en")} rows…\n`);
     const actionStarted = performance.now();
     const run = await runLikeRunner({
-      inputs: { mode: "batch", "api-key": API_KEY, "base-url": sandbox.url, file: "rows.csv", template: "welcome", concurrency: String(CONCURRENCY) },
+      inputs: {
+        mode: "batch",
+        "api-key": API_KEY,
+        "base-url": sandbox.url,
+        file: "rows.csv",
+        template: "welcome",
+        concurrency: String(CONCURRENCY),
+      },
       workspace: dir,
       github: { GITHUB_RUN_ID: `${process.pid}${Date.now()}` },
     });
     const actionSeconds = (performance.now() - actionStarted) / 1000;
-    if (run.code !== 0 || run.outputs.sent !== String(ROWS)) throw new Error(`the Action failed (exit ${run.code}): ${JSON.stringify(run.outputs)}\n${run.stdout.slice(-2000)}`);
+    if (run.code !== 0 || run.outputs.sent !== String(ROWS))
+      throw new Error(
+        `the Action failed (exit ${run.code}): ${JSON.stringify(run.outputs)}\n${run.stdout.slice(-2000)}`,
+      );
 
     process.stderr.write(`  action-batch: sendBatch, ${ROWS.toLocaleString("en")} items…\n`);
-    const metadata = { github_repository: "acme/shop", github_run_id: "1", github_sha: "0".repeat(40), github_workflow: "Bench" };
+    const metadata = {
+      github_repository: "acme/shop",
+      github_run_id: "1",
+      github_sha: "0".repeat(40),
+      github_workflow: "Bench",
+    };
     const items: BatchItem[] = Array.from({ length: ROWS }, (_, i) => ({
       template: "welcome",
       to: `user${i}@example.com`,
@@ -62,7 +82,9 @@ export async function benchActionBatchThroughput(): Promise<(BenchRow & { note: 
           referenceName: "sendBatch of the same items, same sandbox",
           target: { atLeast: 0.6 },
         }),
-        note: `the Action took ${actionSeconds.toFixed(1)} s (process start to exit), sendBatch ${clientSeconds.toFixed(1)} s; concurrency ${CONCURRENCY}`,
+        note:
+          `the Action took ${actionSeconds.toFixed(1)} s (process start to exit), ` +
+          `sendBatch ${clientSeconds.toFixed(1)} s; concurrency ${CONCURRENCY}`,
       },
     ];
   } finally {

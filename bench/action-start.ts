@@ -47,8 +47,16 @@ export async function benchActionStart(): Promise<BenchRow[]> {
     await writeFile(output, "");
     await writeFile(summary, "");
     // Only what the runner would set: nothing of this shell's own workflow leaks in.
-    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)));
-    Object.assign(env, { GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: dir, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, INPUT_MODE: "lint" });
+    const env: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
+    );
+    Object.assign(env, {
+      GITHUB_ACTIONS: "true",
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      INPUT_MODE: "lint",
+    });
 
     const timeRun = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<number> => {
       const started = process.hrtime.bigint();
@@ -59,7 +67,12 @@ export async function benchActionStart(): Promise<BenchRow[]> {
     };
     const sandbox = await startSandbox({ stepDelayMs: 600_000 });
     const client = new SenderKit({ apiKey: API_KEY, baseUrl: sandbox.url });
-    await client.templates.create({ slug: "welcome", name: "Welcome", channel: "email", content: { subject: "Hi {{ name }}", html: "<p>Hi</p>" } });
+    await client.templates.create({
+      slug: "welcome",
+      name: "Welcome",
+      channel: "email",
+      content: { subject: "Hi {{ name }}", html: "<p>Hi</p>" },
+    });
     await client.close();
     const send = {
       INPUT_MODE: "send",
@@ -94,11 +107,25 @@ export async function benchActionStart(): Promise<BenchRow[]> {
 
     return [
       Object.assign(
-        benchRow({ name: "Action cold start, lint mode on one template", ...lint, unit: "ms", referenceName: "node -e 0", target: { atMost: 4 } }),
-        { note: `median of ${RUNS} interleaved runs each; node dist/index.js with INPUT_MODE=lint, as the runner starts it` },
+        benchRow({
+          name: "Action cold start, lint mode on one template",
+          ...lint,
+          unit: "ms",
+          referenceName: "node -e 0",
+          target: { atMost: 4 },
+        }),
+        {
+          note: `median of ${RUNS} interleaved runs each; node dist/index.js with INPUT_MODE=lint, as the runner runs it`,
+        },
       ),
       Object.assign(
-        benchRow({ name: "Action cold start, send mode, one message", ...sent, unit: "ms", referenceName: "node -e 0", target: { atMost: 4.5 } }),
+        benchRow({
+          name: "Action cold start, send mode, one message",
+          ...sent,
+          unit: "ms",
+          referenceName: "node -e 0",
+          target: { atMost: 4.5 },
+        }),
         { note: `median of ${RUNS} interleaved runs each; one template send to a sandbox on 127.0.0.1` },
       ),
       Object.assign(

@@ -30,7 +30,8 @@ export async function writeCsv(path: string, rows: number): Promise<void> {
   await handle.write("to,name,order.id\n");
   for (let start = 0; start < rows; start += 10_000) {
     const lines: string[] = [];
-    for (let i = start; i < Math.min(rows, start + 10_000); i++) lines.push(`user${i}@example.com,User ${i},ord_${i}\n`);
+    for (let i = start; i < Math.min(rows, start + 10_000); i++)
+      lines.push(`user${i}@example.com,User ${i},ord_${i}\n`);
     await handle.write(lines.join(""));
   }
   await handle.close();
@@ -140,7 +141,12 @@ export async function benchMemory(): Promise<MemoryRow[]> {
     const created = await fetch(`${sandbox.url}/v1/templates`, {
       method: "POST",
       headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ slug: "welcome", name: "Welcome", channel: "email", content: { subject: "Hi {{ name }}", html: "<p>Your order {{ order.id }} has shipped.</p>" } }),
+      body: JSON.stringify({
+        slug: "welcome",
+        name: "Welcome",
+        channel: "email",
+        content: { subject: "Hi {{ name }}", html: "<p>Your order {{ order.id }} has shipped.</p>" },
+      }),
     });
     if (created.status !== 201) throw new Error(`template setup failed: ${created.status}`);
     const inputs = (file: string, name: string) => ({

@@ -13,7 +13,10 @@ import { fileURLToPath } from "node:url";
 import { minifySync } from "rolldown/utils";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
-type Ncc = (entry: string, options: Record<string, unknown>) => Promise<{ code: string; assets: Record<string, { source: string | Buffer }> }>;
+type Ncc = (
+  entry: string,
+  options: Record<string, unknown>,
+) => Promise<{ code: string; assets: Record<string, { source: string | Buffer }> }>;
 const ncc = createRequire(import.meta.url)("@vercel/ncc") as Ncc;
 
 export async function buildAction(outDir = join(REPO, "dist")): Promise<string[]> {
@@ -29,7 +32,8 @@ export async function buildAction(outDir = join(REPO, "dist")): Promise<string[]
     transpileOnly: true,
   });
   const files: Record<string, string | Buffer> = { "index.js": minify("index.js", code) };
-  for (const [name, asset] of Object.entries(assets)) files[name] = name.endsWith(".js") ? minify(name, String(asset.source)) : asset.source;
+  for (const [name, asset] of Object.entries(assets))
+    files[name] = name.endsWith(".js") ? minify(name, String(asset.source)) : asset.source;
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   for (const [name, source] of Object.entries(files)) await writeFile(join(outDir, name), source);
@@ -38,7 +42,8 @@ export async function buildAction(outDir = join(REPO, "dist")): Promise<string[]
 
 function minify(name: string, code: string): string {
   const result = minifySync(name, code, { module: true, compress: true, mangle: { toplevel: true } });
-  if (result.errors.length > 0) throw new Error(`minifying ${name}: ${result.errors.map((error) => error.message).join("; ")}`);
+  if (result.errors.length > 0)
+    throw new Error(`minifying ${name}: ${result.errors.map((error) => error.message).join("; ")}`);
   return result.code;
 }
 

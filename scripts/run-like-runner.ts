@@ -59,10 +59,24 @@ export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<Runn
     const env: NodeJS.ProcessEnv = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
     );
-    Object.assign(env, DEFAULT_GITHUB, { GITHUB_WORKSPACE: options.workspace, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: files }, options.github);
+    Object.assign(
+      env,
+      DEFAULT_GITHUB,
+      {
+        GITHUB_WORKSPACE: options.workspace,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        RUNNER_TEMP: files,
+      },
+      options.github,
+    );
     for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
 
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUILT_ACTION], { env, cwd: options.workspace, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUILT_ACTION], {
+      env,
+      cwd: options.workspace,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -71,7 +85,13 @@ export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<Runn
       child.once("error", reject);
       child.once("close", resolve);
     });
-    return { code, stdout, stderr, outputs: parseOutputFile(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(await readFile(outputFile, "utf8")),
+      summary: await readFile(summaryFile, "utf8"),
+    };
   } finally {
     await rm(files, { recursive: true, force: true });
   }

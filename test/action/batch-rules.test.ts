@@ -19,7 +19,12 @@ beforeAll(async () => {
   sandbox = await startSandbox({ stepDelayMs: 600_000 });
   workspace = await mkdtemp(join(tmpdir(), "senderkit-batch-rules-"));
   const client = new SenderKit({ apiKey: API_KEY, baseUrl: sandbox.url });
-  await client.templates.create({ slug: "hello", name: "Hello", channel: "email", content: { subject: "Hi {{ name }}", html: "<p>Hello {{ name }}</p>" } });
+  await client.templates.create({
+    slug: "hello",
+    name: "Hello",
+    channel: "email",
+    content: { subject: "Hi {{ name }}", html: "<p>Hello {{ name }}</p>" },
+  });
   await client.close();
 });
 afterAll(async () => {
@@ -31,7 +36,14 @@ afterAll(async () => {
 async function attempt(runId: string, attemptNumber: number, rows: string[]) {
   await writeFile(join(workspace, "people.csv"), `to,name\n${rows.join("\n")}\n`);
   return runAction({
-    inputs: { mode: "batch", file: "people.csv", template: "hello", "api-key": API_KEY, "base-url": sandbox.url, "results-file": "out.jsonl" },
+    inputs: {
+      mode: "batch",
+      file: "people.csv",
+      template: "hello",
+      "api-key": API_KEY,
+      "base-url": sandbox.url,
+      "results-file": "out.jsonl",
+    },
     workspace,
     github: { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: String(attemptNumber) },
   });
@@ -82,7 +94,12 @@ describe("re-runs after the file was edited", () => {
     const rerun = await attempt("9004", 2, [ADA, "bob@x.com,Robert", GRACE]);
     expect(rerun.outputs).toMatchObject({ sent: "1", replayed: "2", failed: "0" });
     expect(perRecipient("9004")).toEqual({ "ada@x.com": 1, "bob@x.com": 2, "grace@x.com": 1 });
-    const subjects = sandbox.messages().filter((m) => (m.message.metadata as Record<string, string>).github_run_id === "9004" && m.message.to === "bob@x.com").map((m) => m.rendered.subject);
+    const subjects = sandbox
+      .messages()
+      .filter(
+        (m) => (m.message.metadata as Record<string, string>).github_run_id === "9004" && m.message.to === "bob@x.com",
+      )
+      .map((m) => m.rendered.subject);
     expect(subjects.sort()).toEqual(["Hi Bob", "Hi Robert"]);
   });
 
@@ -106,23 +123,37 @@ describe("files", () => {
 
   it.each([
     ["the batch file itself", async () => "rows.csv"],
-    ["a symlink to it", async () => (await symlink(join(workspace, "rows.csv"), join(workspace, "link.jsonl")), "link.jsonl")],
-    ["a hard link to it", async () => (await link(join(workspace, "rows.csv"), join(workspace, "hard.jsonl")), "hard.jsonl")],
-    ["it, by a path through a symlinked directory", async () => (await symlink(workspace, join(workspace, "dir")), "dir/rows.csv")],
-  ])("refuses a results file that is %s, before anything is sent, and leaves the file as it was", async (_, resultsFile) => {
-    const text = `to,name\n${ADA}\n`;
-    await writeFile(join(workspace, "rows.csv"), text);
-    const before = sandbox.messages().length;
-    const result = await runAction({ inputs: inputs("rows.csv", await resultsFile()), workspace });
-    expect(result.code).toBe(1);
-    const failure = result.commands.find((command) => command.command === "error")!.message;
-    expect(failure).toMatch(/^Invalid input: results-file: ".*" is the batch file itself \(after following links\): it would be emptied\nNothing was sent\.$/);
-    expect(sandbox.messages().length).toBe(before);
-    expect(await readFile(join(workspace, "rows.csv"), "utf8")).toBe(text);
-    await rm(join(workspace, "link.jsonl"), { force: true });
-    await rm(join(workspace, "hard.jsonl"), { force: true });
-    await rm(join(workspace, "dir"), { force: true });
-  });
+    [
+      "a symlink to it",
+      async () => (await symlink(join(workspace, "rows.csv"), join(workspace, "link.jsonl")), "link.jsonl"),
+    ],
+    [
+      "a hard link to it",
+      async () => (await link(join(workspace, "rows.csv"), join(workspace, "hard.jsonl")), "hard.jsonl"),
+    ],
+    [
+      "it, by a path through a symlinked directory",
+      async () => (await symlink(workspace, join(workspace, "dir")), "dir/rows.csv"),
+    ],
+  ])(
+    "refuses a results file that is %s, before anything is sent, and leaves the file as it was",
+    async (_, resultsFile) => {
+      const text = `to,name\n${ADA}\n`;
+      await writeFile(join(workspace, "rows.csv"), text);
+      const before = sandbox.messages().length;
+      const result = await runAction({ inputs: inputs("rows.csv", await resultsFile()), workspace });
+      expect(result.code).toBe(1);
+      const failure = result.commands.find((command) => command.command === "error")!.message;
+      expect(failure).toMatch(
+        /^Invalid input: results-file: ".*" is the batch file itself \(after following links\): it would be emptied\nNothing was sent\.$/,
+      );
+      expect(sandbox.messages().length).toBe(before);
+      expect(await readFile(join(workspace, "rows.csv"), "utf8")).toBe(text);
+      await rm(join(workspace, "link.jsonl"), { force: true });
+      await rm(join(workspace, "hard.jsonl"), { force: true });
+      await rm(join(workspace, "dir"), { force: true });
+    },
+  );
 
   it("fails a Latin-1 CSV before sending anything, naming the line and saying the file must be UTF-8", async () => {
     const latin1 = Buffer.from(`to,name\n${ADA}\nmuller@x.com,Hi M\u00fcller\n`, "latin1");
@@ -136,14 +167,24 @@ describe("files", () => {
     expect(sandbox.messages().length).toBe(before);
     // The same file in UTF-8 goes out with the right name.
     await writeFile(join(workspace, "utf8.csv"), `to,name\nmuller@x.com,M\u00fcller\n`);
-    const good = await runAction({ inputs: inputs("utf8.csv", "out.jsonl"), workspace, github: { GITHUB_RUN_ID: "9100" } });
+    const good = await runAction({
+      inputs: inputs("utf8.csv", "out.jsonl"),
+      workspace,
+      github: { GITHUB_RUN_ID: "9100" },
+    });
     expect(good.code, good.stdout).toBe(0);
     expect(sandbox.messages().at(-1)!.rendered.subject).toBe("Hi M\u00fcller");
   });
 
   it("tells the user how to keep the results file after the job", async () => {
     await writeFile(join(workspace, "one.csv"), `to,name\n${ADA}\n`);
-    const result = await runAction({ inputs: inputs("one.csv", "kept.jsonl"), workspace, github: { GITHUB_RUN_ID: "9101" } });
-    expect(result.summary).toContain("upload it with `actions/upload-artifact` (RUNNER_TEMP is emptied when the job ends)");
+    const result = await runAction({
+      inputs: inputs("one.csv", "kept.jsonl"),
+      workspace,
+      github: { GITHUB_RUN_ID: "9101" },
+    });
+    expect(result.summary).toContain(
+      "upload it with `actions/upload-artifact` (RUNNER_TEMP is emptied when the job ends)",
+    );
   });
 });

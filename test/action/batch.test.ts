@@ -33,7 +33,14 @@ afterAll(async () => {
 describe("rowToItem", () => {
   it("makes plain and vars.* columns variables (dotted names nest) and metadata.* metadata", () => {
     const mapped = rowToItem(
-      { to: " a@x.com ", name: "Ada", "order.id": "#1", "vars.order.items": "2", "vars.plan": "pro", "metadata.customer": "cus_1" },
+      {
+        to: " a@x.com ",
+        name: "Ada",
+        "order.id": "#1",
+        "vars.order.items": "2",
+        "vars.plan": "pro",
+        "metadata.customer": "cus_1",
+      },
       { ...NO_DEFAULTS, trace: { github_run_id: "7" } },
     );
     expect(mapped).toEqual({
@@ -48,7 +55,10 @@ describe("rowToItem", () => {
   });
 
   it("keeps a metadata.__proto__ column (or key of a metadata mapping) a plain metadata key", () => {
-    for (const row of [{ to: "a@x.com", "metadata.__proto__": "x" }, { to: "a@x.com", metadata: JSON.parse('{"__proto__": "x"}') as unknown }]) {
+    for (const row of [
+      { to: "a@x.com", "metadata.__proto__": "x" },
+      { to: "a@x.com", metadata: JSON.parse('{"__proto__": "x"}') as unknown },
+    ]) {
       const mapped = rowToItem(row, NO_DEFAULTS);
       expect(mapped.ok).toBe(true);
       const metadata = (mapped as { item: { metadata: Record<string, string> } }).item.metadata;
@@ -60,14 +70,33 @@ describe("rowToItem", () => {
 
   it("takes the row's own template, cc, bcc, reply_to and scheduled_at", () => {
     const mapped = rowToItem(
-      { to: "a@x.com", template: "receipt", cc: "b@x.com; c@x.com", bcc: "d@x.com", reply_to: "help@x.com", scheduled_at: "2030-01-01T09:00:00Z" },
+      {
+        to: "a@x.com",
+        template: "receipt",
+        cc: "b@x.com; c@x.com",
+        bcc: "d@x.com",
+        reply_to: "help@x.com",
+        scheduled_at: "2030-01-01T09:00:00Z",
+      },
       NO_DEFAULTS,
     );
-    expect(mapped).toMatchObject({ ok: true, item: { template: "receipt", cc: ["b@x.com", "c@x.com"], bcc: ["d@x.com"], replyTo: "help@x.com", scheduledAt: "2030-01-01T09:00:00Z", vars: {} } });
+    expect(mapped).toMatchObject({
+      ok: true,
+      item: {
+        template: "receipt",
+        cc: ["b@x.com", "c@x.com"],
+        bcc: ["d@x.com"],
+        replyTo: "help@x.com",
+        scheduledAt: "2030-01-01T09:00:00Z",
+        vars: {},
+      },
+    });
   });
 
   it("reads a vars or metadata field holding a whole mapping (or its JSON text, from CSV)", () => {
-    expect(rowToItem({ to: "a@x.com", vars: { user: { name: "Ada" } }, "user.plan": "pro" }, NO_DEFAULTS)).toMatchObject({
+    expect(
+      rowToItem({ to: "a@x.com", vars: { user: { name: "Ada" } }, "user.plan": "pro" }, NO_DEFAULTS),
+    ).toMatchObject({
       ok: true,
       item: { vars: { user: { name: "Ada", plan: "pro" } } },
     });
@@ -78,26 +107,51 @@ describe("rowToItem", () => {
   });
 
   it("starts from the inputs' vars and metadata, the row winning", () => {
-    const defaults: BatchDefaults = { template: "welcome", vars: { company: "Acme", user: { plan: "free", locale: "en" } }, metadata: { campaign: "spring", team: "growth" }, trace: { github_run_id: "7", team: "trace" } };
+    const defaults: BatchDefaults = {
+      template: "welcome",
+      vars: { company: "Acme", user: { plan: "free", locale: "en" } },
+      metadata: { campaign: "spring", team: "growth" },
+      trace: { github_run_id: "7", team: "trace" },
+    };
     const mapped = rowToItem({ to: "a@x.com", "user.plan": "pro", "metadata.team": "ops" }, defaults);
     expect(mapped).toMatchObject({
       ok: true,
-      item: { vars: { company: "Acme", user: { plan: "pro", locale: "en" } }, metadata: { campaign: "spring", team: "ops", github_run_id: "7" } },
+      item: {
+        vars: { company: "Acme", user: { plan: "pro", locale: "en" } },
+        metadata: { campaign: "spring", team: "ops", github_run_id: "7" },
+      },
     });
     expect(defaults.vars).toEqual({ company: "Acme", user: { plan: "free", locale: "en" } }); // untouched
   });
 
   it("fails a row without a recipient or a template, or with conflicting columns", () => {
-    expect(rowToItem({ name: "Ada" }, NO_DEFAULTS)).toEqual({ ok: false, code: "invalid_row", error: "no recipient: the `to` field is empty or missing" });
+    expect(rowToItem({ name: "Ada" }, NO_DEFAULTS)).toEqual({
+      ok: false,
+      code: "invalid_row",
+      error: "no recipient: the `to` field is empty or missing",
+    });
     expect(rowToItem({ to: "a@x.com" }, { ...NO_DEFAULTS, template: undefined })).toEqual({
       ok: false,
       code: "invalid_row",
       error: "no template: the row has none and the `template` input is not set",
     });
-    expect(rowToItem({ to: "a@x.com", user: "Ada", "user.name": "Ada" }, NO_DEFAULTS)).toEqual({ ok: false, code: "invalid_row", error: '"user.name" conflicts with "user"' });
-    expect(rowToItem({ to: "a@x.com", "a..b": "x" }, NO_DEFAULTS)).toMatchObject({ ok: false, error: '"a..b": empty name between dots' });
-    expect(rowToItem({ to: "a@x.com", "metadata.k": { deep: 1 } }, NO_DEFAULTS)).toMatchObject({ ok: false, error: "metadata.k: expected a text value, got a mapping" });
-    expect(rowToItem({ to: "a@x.com", vars: [1] }, NO_DEFAULTS)).toMatchObject({ ok: false, error: "vars: expected a mapping, got a list" });
+    expect(rowToItem({ to: "a@x.com", user: "Ada", "user.name": "Ada" }, NO_DEFAULTS)).toEqual({
+      ok: false,
+      code: "invalid_row",
+      error: '"user.name" conflicts with "user"',
+    });
+    expect(rowToItem({ to: "a@x.com", "a..b": "x" }, NO_DEFAULTS)).toMatchObject({
+      ok: false,
+      error: '"a..b": empty name between dots',
+    });
+    expect(rowToItem({ to: "a@x.com", "metadata.k": { deep: 1 } }, NO_DEFAULTS)).toMatchObject({
+      ok: false,
+      error: "metadata.k: expected a text value, got a mapping",
+    });
+    expect(rowToItem({ to: "a@x.com", vars: [1] }, NO_DEFAULTS)).toMatchObject({
+      ok: false,
+      error: "vars: expected a mapping, got a list",
+    });
   });
 });
 
@@ -116,7 +170,9 @@ describe("inShard", () => {
       const perShard = Array.from({ length: count }, () => 0);
       for (let row = 1; row <= 1000; row++) {
         const fileRow = { row, line: row + 1, value: { to: `r${row}@x.com` } };
-        const owners = perShard.map((_, index) => inShard(fileRow, rowFingerprint(fileRow), { index: index + 1, count }));
+        const owners = perShard.map((_, index) =>
+          inShard(fileRow, rowFingerprint(fileRow), { index: index + 1, count }),
+        );
         expect(owners.filter(Boolean), `row ${row} of ${count}`).toHaveLength(1);
         perShard[owners.indexOf(true)]!++;
         // The same fields at another position: the same shard.
@@ -136,7 +192,11 @@ describe("inShard", () => {
 
 describe("results", () => {
   it("writes one JSON line per row: row, line, recipient, ok, then message id or error", () => {
-    expect(JSON.parse(resultLine({ row: 3, line: 4, recipient: "a@x.com", ok: true, messageId: "msg_1", status: "queued" }, false))).toEqual({
+    expect(
+      JSON.parse(
+        resultLine({ row: 3, line: 4, recipient: "a@x.com", ok: true, messageId: "msg_1", status: "queued" }, false),
+      ),
+    ).toEqual({
       row: 3,
       line: 4,
       recipient: "a@x.com",
@@ -144,7 +204,14 @@ describe("results", () => {
       message_id: "msg_1",
       status: "queued",
     });
-    expect(JSON.parse(resultLine({ row: 4, line: 5, recipient: "bob@", ok: false, code: "invalid_recipient", error: "not valid" }, true))).toEqual({
+    expect(
+      JSON.parse(
+        resultLine(
+          { row: 4, line: 5, recipient: "bob@", ok: false, code: "invalid_recipient", error: "not valid" },
+          true,
+        ),
+      ),
+    ).toEqual({
       row: 4,
       line: 5,
       recipient: "bob@",
@@ -156,9 +223,29 @@ describe("results", () => {
 });
 
 describe("BatchSummary", () => {
-  const ok = (row: number): RowResult => ({ row, line: row + 1, recipient: `r${row}@x.com`, ok: true, messageId: `msg_${row}`, status: "queued" });
-  const bad = (row: number, code = "invalid_recipient"): RowResult => ({ row, line: row + 1, recipient: `bad${row}|x`, ok: false, code, error: `row ${row} <b>bad</b>` });
-  const options = { file: "rows.csv", shard: { index: 1, count: 1 }, dryRun: false, resultsFile: "/tmp/r.jsonl", elapsedMs: 1500 };
+  const ok = (row: number): RowResult => ({
+    row,
+    line: row + 1,
+    recipient: `r${row}@x.com`,
+    ok: true,
+    messageId: `msg_${row}`,
+    status: "queued",
+  });
+  const bad = (row: number, code = "invalid_recipient"): RowResult => ({
+    row,
+    line: row + 1,
+    recipient: `bad${row}|x`,
+    ok: false,
+    code,
+    error: `row ${row} <b>bad</b>`,
+  });
+  const options = {
+    file: "rows.csv",
+    shard: { index: 1, count: 1 },
+    dryRun: false,
+    resultsFile: "/tmp/r.jsonl",
+    elapsedMs: 1500,
+  };
 
   it("lists every recipient of a small batch", () => {
     const summary = new BatchSummary();
@@ -172,7 +259,8 @@ describe("BatchSummary", () => {
 
   it("gives counts and the first failures for a large batch, in bounded memory", () => {
     const summary = new BatchSummary();
-    for (let row = 1; row <= 5000; row++) summary.add(row % 100 === 0 ? bad(row, row % 200 === 0 ? "recipient_suppressed" : "invalid_recipient") : ok(row));
+    for (let row = 1; row <= 5000; row++)
+      summary.add(row % 100 === 0 ? bad(row, row % 200 === 0 ? "recipient_suppressed" : "invalid_recipient") : ok(row));
     expect(summary.firstRows).toHaveLength(BatchSummary.ROWS_SHOWN);
     expect(summary.firstFailures).toHaveLength(BatchSummary.FAILURES_SHOWN);
     const markdown = summary.markdown({ ...options, shard: { index: 2, count: 4 } });
@@ -197,16 +285,30 @@ describe("prepareRow", () => {
 
   it("keys a row by what it sends and how many identical rows came before it, not by its position", () => {
     const identity = { fingerprint: "0123456789abcdef", occurrence: 0 };
-    const prepared = prepareRow({ row: 12, line: 13, value: { to: "a@x.com", name: "Ada" } }, { defaults: NO_DEFAULTS, keys }, identity);
+    const prepared = prepareRow(
+      { row: 12, line: 13, value: { to: "a@x.com", name: "Ada" } },
+      { defaults: NO_DEFAULTS, keys },
+      identity,
+    );
     expect(prepared).toMatchObject({
       row: 12,
       line: 13,
       recipient: "a@x.com",
       result: { ok: true, item: { idempotencyKey: "gha:acme/shop:1:job:step:abc:0123456789abcdef" } },
     });
-    const second = prepareRow({ row: 40, line: 41, value: { to: "a@x.com" } }, { defaults: NO_DEFAULTS, keys }, { ...identity, occurrence: 1 });
-    expect(second.result.ok && second.result.item.idempotencyKey).toBe("gha:acme/shop:1:job:step:abc:0123456789abcdef-1");
-    const given = prepareRow({ row: 12, line: 13, value: { to: "a@x.com" } }, { defaults: NO_DEFAULTS, keys: { kind: "given", key: "spring" } }, identity);
+    const second = prepareRow(
+      { row: 40, line: 41, value: { to: "a@x.com" } },
+      { defaults: NO_DEFAULTS, keys },
+      { ...identity, occurrence: 1 },
+    );
+    expect(second.result.ok && second.result.item.idempotencyKey).toBe(
+      "gha:acme/shop:1:job:step:abc:0123456789abcdef-1",
+    );
+    const given = prepareRow(
+      { row: 12, line: 13, value: { to: "a@x.com" } },
+      { defaults: NO_DEFAULTS, keys: { kind: "given", key: "spring" } },
+      identity,
+    );
     expect(given.result.ok && given.result.item.idempotencyKey).toBe("spring:0123456789abcdef");
   });
 
@@ -219,12 +321,18 @@ describe("prepareRow", () => {
   });
 
   it("leaves the client's own checks to sendBatch (which fails such items locally, one by one)", () => {
-    const prepared = prepareRow({ row: 1, line: 2, value: { to: "bob@" } }, { defaults: NO_DEFAULTS, keys }, { fingerprint: "f", occurrence: 0 });
+    const prepared = prepareRow(
+      { row: 1, line: 2, value: { to: "bob@" } },
+      { defaults: NO_DEFAULTS, keys },
+      { fingerprint: "f", occurrence: 0 },
+    );
     expect(prepared.result).toMatchObject({ ok: true, item: { to: "bob@" } });
   });
 
   it("passes an unreadable row on as a failure", () => {
-    expect(prepareRow({ row: 2, line: 3, error: "not valid JSON" }, { defaults: NO_DEFAULTS, keys }, undefined)).toEqual({
+    expect(
+      prepareRow({ row: 2, line: 3, error: "not valid JSON" }, { defaults: NO_DEFAULTS, keys }, undefined),
+    ).toEqual({
       row: 2,
       line: 3,
       recipient: "",
@@ -251,8 +359,24 @@ function fakeClient(sentBefore: string[] = []): BatchClient & { calls: BatchItem
       calls.push([...items]);
       const results = items.map((item, index): BatchResult =>
         String(item.to).startsWith("reject")
-          ? { index, ok: false, error: new ValidationError({ status: 422, type: "validation_error", code: "recipient_suppressed", message: "suppressed" }) }
-          : { index, ok: true, message: message(`msg_${String(item.to)}`, sentBefore.includes(String(item.to)) ? "2026-06-01T11:00:00.000Z" : undefined) },
+          ? {
+              index,
+              ok: false,
+              error: new ValidationError({
+                status: 422,
+                type: "validation_error",
+                code: "recipient_suppressed",
+                message: "suppressed",
+              }),
+            }
+          : {
+              index,
+              ok: true,
+              message: message(
+                `msg_${String(item.to)}`,
+                sentBefore.includes(String(item.to)) ? "2026-06-01T11:00:00.000Z" : undefined,
+              ),
+            },
       );
       options?.onProgress?.({ done: items.length, total: items.length, succeeded: items.length, failed: 0 });
       return results;
@@ -264,7 +388,12 @@ function fakeClient(sentBefore: string[] = []): BatchClient & { calls: BatchItem
 
 function prepared(row: number, to: string, ok = true): PreparedRow {
   return ok
-    ? { row, line: row + 1, recipient: to, result: { ok: true, item: { template: "welcome", to, idempotencyKey: `k-${row}` } } }
+    ? {
+        row,
+        line: row + 1,
+        recipient: to,
+        result: { ok: true, item: { template: "welcome", to, idempotencyKey: `k-${row}` } },
+      }
     : { row, line: row + 1, recipient: to, result: { ok: false, code: "invalid_row", error: "bad" } };
 }
 
@@ -272,7 +401,11 @@ describe("sendWindow", () => {
   it("sends the good rows, keeps the bad ones out, and answers in row order", async () => {
     const client = fakeClient();
     const window = [prepared(1, "a"), prepared(2, "b", false), prepared(3, "reject-c"), prepared(4, "d")];
-    const results = await sendWindow(client, window, { concurrency: 2, startedAt: Date.parse(STEP_START), onProgress: () => {} });
+    const results = await sendWindow(client, window, {
+      concurrency: 2,
+      startedAt: Date.parse(STEP_START),
+      onProgress: () => {},
+    });
     expect(client.calls.map((call) => call.map((item) => item.to))).toEqual([["a", "reject-c", "d"]]);
     expect(results).toEqual([
       { row: 1, line: 2, recipient: "a", ok: true, messageId: "msg_a", status: "queued", replayed: false },
@@ -284,8 +417,15 @@ describe("sendWindow", () => {
 
   it("marks a row replayed when its message was created before this step started (an earlier attempt sent it)", async () => {
     const client = fakeClient(["old"]);
-    const results = await sendWindow(client, [prepared(1, "old"), prepared(2, "new")], { concurrency: 1, startedAt: Date.parse(STEP_START), onProgress: () => {} });
-    expect(results.map((result) => [result.recipient, result.replayed])).toEqual([["old", true], ["new", false]]);
+    const results = await sendWindow(client, [prepared(1, "old"), prepared(2, "new")], {
+      concurrency: 1,
+      startedAt: Date.parse(STEP_START),
+      onProgress: () => {},
+    });
+    expect(results.map((result) => [result.recipient, result.replayed])).toEqual([
+      ["old", true],
+      ["new", false],
+    ]);
   });
 });
 
@@ -321,11 +461,18 @@ describe("dryRunRow", () => {
   const template = {
     slug: "welcome",
     channel: "email",
-    currentVersion: { content: { subject: "Hi {{ name }}", html: "<p>{{ plan | default: \"free\" }}</p>" } },
+    currentVersion: { content: { subject: "Hi {{ name }}", html: '<p>{{ plan | default: "free" }}</p>' } },
   } as unknown as Template;
   const lookup = async (slug: string) =>
-    slug === "welcome" ? { template, analysis: analyzeContent("email", template.currentVersion.content) } : new Error(`template ${slug} not found`);
-  const row = (item: Record<string, unknown>): PreparedRow => ({ row: 1, line: 2, recipient: String(item.to ?? "a@x.com"), result: { ok: true, item: { template: "welcome", to: "a@x.com", ...item } as never } });
+    slug === "welcome"
+      ? { template, analysis: analyzeContent("email", template.currentVersion.content) }
+      : new Error(`template ${slug} not found`);
+  const row = (item: Record<string, unknown>): PreparedRow => ({
+    row: 1,
+    line: 2,
+    recipient: String(item.to ?? "a@x.com"),
+    result: { ok: true, item: { template: "welcome", to: "a@x.com", ...item } as never },
+  });
 
   it("renders the row against its stored template, locally", async () => {
     expect(await dryRunRow(row({ vars: { name: "Ada" } }), lookup)).toEqual({
@@ -342,9 +489,19 @@ describe("dryRunRow", () => {
     expect(refused).toMatchObject({ ok: false, code: "invalid_parameter" });
     expect(refused.error).toContain('"bob@" is not a valid email address');
     expect(refused.error).toContain("at most 500 characters");
-    expect(await dryRunRow(row({ vars: {} }), lookup)).toMatchObject({ ok: false, code: "missing_variables", error: "missing variables: name" });
-    expect(await dryRunRow(row({ to: "+15555550100", vars: { name: "A" } }), lookup)).toMatchObject({ ok: false, code: "invalid_recipient" });
-    expect(await dryRunRow(row({ template: "nope", vars: {} }), lookup)).toMatchObject({ ok: false, error: "template nope not found" });
+    expect(await dryRunRow(row({ vars: {} }), lookup)).toMatchObject({
+      ok: false,
+      code: "missing_variables",
+      error: "missing variables: name",
+    });
+    expect(await dryRunRow(row({ to: "+15555550100", vars: { name: "A" } }), lookup)).toMatchObject({
+      ok: false,
+      code: "invalid_recipient",
+    });
+    expect(await dryRunRow(row({ template: "nope", vars: {} }), lookup)).toMatchObject({
+      ok: false,
+      error: "template nope not found",
+    });
   });
 });
 
@@ -358,23 +515,36 @@ describe("readBatchSettings", () => {
   }
 
   it("names the problem with the file", async () => {
-    expect((await settingsOf({})).problems).toEqual(["file: required in batch mode: a .csv, .json, .ndjson, .jsonl file of rows"]);
-    expect((await settingsOf({ file: "rows.xlsx" })).problems).toEqual(['file: "rows.xlsx": expected one of .csv, .json, .ndjson, .jsonl']);
-    expect((await settingsOf({ file: "missing.csv" })).problems[0]).toMatch(/^file: cannot read ".*missing\.csv": ENOENT$/);
+    expect((await settingsOf({})).problems).toEqual([
+      "file: required in batch mode: a .csv, .json, .ndjson, .jsonl file of rows",
+    ]);
+    expect((await settingsOf({ file: "rows.xlsx" })).problems).toEqual([
+      'file: "rows.xlsx": expected one of .csv, .json, .ndjson, .jsonl',
+    ]);
+    expect((await settingsOf({ file: "missing.csv" })).problems[0]).toMatch(
+      /^file: cannot read ".*missing\.csv": ENOENT$/,
+    );
     await writeFile(join(dir, "no-to.csv"), "email,name\na@x.com,Ada\n");
-    expect((await settingsOf({ file: "no-to.csv" })).problems).toEqual(['file: the CSV header has no "to" column (it has: "email", "name")']);
+    expect((await settingsOf({ file: "no-to.csv" })).problems).toEqual([
+      'file: the CSV header has no "to" column (it has: "email", "name")',
+    ]);
   });
 
   it("fails a results file that cannot be written before anything is sent", async () => {
     await writeFile(join(dir, "ok.ndjson"), "");
-    const { settings, problems } = await settingsOf({ file: "ok.ndjson", template: "welcome", "results-file": "no/such/dir/results.jsonl" });
+    const { settings, problems } = await settingsOf({
+      file: "ok.ndjson",
+      template: "welcome",
+      "results-file": "no/such/dir/results.jsonl",
+    });
     expect(settings).toBeUndefined();
     expect(problems).toEqual([expect.stringMatching(/^results-file: cannot write ".*results\.jsonl": ENOENT$/)]);
   });
 
   it("gives steps whose shared vars or metadata differ (matrix legs) different keys", async () => {
     await writeFile(join(dir, "ok.ndjson"), "");
-    const keyOf = async (inputs: Record<string, string>) => (await settingsOf({ file: "ok.ndjson", template: "welcome", ...inputs })).settings!.keys;
+    const keyOf = async (inputs: Record<string, string>) =>
+      (await settingsOf({ file: "ok.ndjson", template: "welcome", ...inputs })).settings!.keys;
     const plain = await keyOf({});
     expect(await keyOf({})).toEqual(plain);
     expect(await keyOf({ vars: "leg: 1" })).not.toEqual(plain);
@@ -383,7 +553,13 @@ describe("readBatchSettings", () => {
 
   it("reads the settings, resolving paths against the workspace", async () => {
     await writeFile(join(dir, "rows.ndjson"), "");
-    const { settings, problems } = await settingsOf({ file: "rows.ndjson", template: "welcome", shard: "2/3", concurrency: "2", "dry-run": "true" });
+    const { settings, problems } = await settingsOf({
+      file: "rows.ndjson",
+      template: "welcome",
+      shard: "2/3",
+      concurrency: "2",
+      "dry-run": "true",
+    });
     expect(problems).toEqual([]);
     expect(settings).toMatchObject({
       file: join(dir, "rows.ndjson"),
@@ -404,32 +580,61 @@ describe("runBatchMode", () => {
 
   async function run(inputs: Record<string, string>, file: { name: string; text: string }) {
     await writeFile(join(dir, file.name), file.text);
-    const runner = recordingRunner({ file: file.name, template: "welcome", "results-file": "results.jsonl", ...inputs });
+    const runner = recordingRunner({
+      file: file.name,
+      template: "welcome",
+      "results-file": "results.jsonl",
+      ...inputs,
+    });
     const client = fakeClient();
     await runBatchMode(runner, githubContext({ workspace: dir, runnerTemp: dir }), API_KEY, () => client);
     const results = await readFile(join(dir, "results.jsonl"), "utf8").then(
-      (text) => text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+      (text) =>
+        text
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>),
       () => [],
     );
     return { runner, client, results };
   }
 
   it("sends the good rows, reports the bad ones, and fails the step (fail-on-error)", async () => {
-    const { runner, client, results } = await run({}, { name: "mixed.csv", text: "to,name\na@x.com,Ada\n,NoOne\nreject@x.com,Rex\nb@x.com,Bo\n" });
+    const { runner, client, results } = await run(
+      {},
+      { name: "mixed.csv", text: "to,name\na@x.com,Ada\n,NoOne\nreject@x.com,Rex\nb@x.com,Bo\n" },
+    );
     expect(client.calls.flat().map((item) => item.to)).toEqual(["a@x.com", "reject@x.com", "b@x.com"]);
-    expect(results.map((result) => [result.row, result.ok])).toEqual([[1, true], [2, false], [3, false], [4, true]]);
-    expect(runner.outputs).toEqual({ sent: "2", replayed: "0", failed: "2", "results-file": join(dir, "results.jsonl") });
+    expect(results.map((result) => [result.row, result.ok])).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+      [4, true],
+    ]);
+    expect(runner.outputs).toEqual({
+      sent: "2",
+      replayed: "0",
+      failed: "2",
+      "results-file": join(dir, "results.jsonl"),
+    });
     expect(runner.failures).toEqual([`2 of 4 rows failed; see the job summary and ${join(dir, "results.jsonl")}`]);
     expect(runner.annotations.filter((a) => a.kind === "error").map((a) => a.properties?.line)).toEqual([3, 4]);
     expect(runner.summary).toContain("2 messages sent, 2 rows failed");
   });
 
-  it.each([["true", "error"], ["false", "warning"]])(
+  it.each([
+    ["true", "error"],
+    ["false", "warning"],
+  ])(
     "leaves room under the runner's 10 annotations for the closing one (fail-on-error %s)",
     async (failOnError, kind) => {
       const rows = "to\n" + Array.from({ length: 12 }, (_, i) => `reject${i}@x.com`).join("\n") + "\n";
       const { runner } = await run({ "fail-on-error": failOnError }, { name: "twelve.csv", text: rows });
-      const closing = kind === "error" ? runner.failures : runner.annotations.filter((a) => a.kind === kind && !a.properties).map((a) => a.message);
+      const closing =
+        kind === "error"
+          ? runner.failures
+          : runner.annotations.filter((a) => a.kind === kind && !a.properties).map((a) => a.message);
       const perRow = runner.annotations.filter((a) => a.kind === kind && a.properties !== undefined);
       expect(perRow.length + closing.length).toBe(ANNOTATIONS_PER_TYPE);
       expect(closing).toEqual([expect.stringMatching(/^12 of 12 rows failed/)]);
@@ -445,7 +650,8 @@ describe("runBatchMode", () => {
   it("sends only this shard's rows: each row by exactly one of the shards", async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `r${i + 1}@x.com`);
     const sentBy: ReturnType<typeof fakeClient>[] = [];
-    for (const index of [1, 2, 3]) sentBy.push((await run({ shard: `${index}/3` }, { name: "shard.csv", text: `to\n${rows.join("\n")}\n` })).client);
+    for (const index of [1, 2, 3])
+      sentBy.push((await run({ shard: `${index}/3` }, { name: "shard.csv", text: `to\n${rows.join("\n")}\n` })).client);
     const all = sentBy.flatMap((client) => client.calls.flat().map((item) => String(item.to)));
     expect(all.sort()).toEqual([...rows].sort());
     expect(sentBy.every((client) => client.calls.flat().length > 0 && client.calls.flat().length < 30)).toBe(true);
@@ -454,7 +660,9 @@ describe("runBatchMode", () => {
   it("fails a broken file before sending anything", async () => {
     const { runner, client } = await run({}, { name: "broken.json", text: '[{"to": "a@x.com"},\n{"to": "b@x.com"}\n' });
     expect(client.calls).toEqual([]);
-    expect(runner.failures[0]).toMatch(/^file: broken\.json cannot be read as JSON: line 3: the array is not closed \(missing \]\)\. Nothing was sent\.$/);
+    expect(runner.failures[0]).toMatch(
+      /^file: broken\.json cannot be read as JSON: line 3: the array is not closed \(missing \]\)\. Nothing was sent\.$/,
+    );
     expect(runner.annotations[0]).toMatchObject({ kind: "error", properties: { file: "broken.json", line: 3 } });
   });
 

@@ -17,11 +17,22 @@ const context = (overrides: Record<string, string> = {}) => {
     workflow: env.GITHUB_WORKFLOW,
   });
 };
-const outside = githubContext({ repository: "", runId: "", runAttempt: "", job: "", action: "", sha: "", ref: "", workflow: "", eventName: "" });
+const outside = githubContext({
+  repository: "",
+  runId: "",
+  runAttempt: "",
+  job: "",
+  action: "",
+  sha: "",
+  ref: "",
+  workflow: "",
+  eventName: "",
+});
 
 describe("GitHub context", () => {
   it("reads the runner's variables through @actions/github's context", async () => {
-    for (const [name, value] of Object.entries({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: "/w", RUNNER_TEMP: "/t" })) vi.stubEnv(name, value);
+    for (const [name, value] of Object.entries({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: "/w", RUNNER_TEMP: "/t" }))
+      vi.stubEnv(name, value);
     try {
       const read = await readGitHubContext();
       expect(read).toEqual(githubContext({ workspace: "/w", runnerTemp: "/t" }));
@@ -59,7 +70,11 @@ describe("trace metadata", () => {
 
   it("lets the workflow's own metadata win, and fits within 50 keys", () => {
     const trace = traceMetadata(context());
-    expect(withTraceMetadata({ github_sha: "mine", team: "ops" }, trace).metadata).toMatchObject({ github_sha: "mine", team: "ops", github_repository: "acme/shop" });
+    expect(withTraceMetadata({ github_sha: "mine", team: "ops" }, trace).metadata).toMatchObject({
+      github_sha: "mine",
+      team: "ops",
+      github_repository: "acme/shop",
+    });
 
     const full = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"]));
     const { metadata, dropped } = withTraceMetadata(full, trace);
@@ -97,12 +112,17 @@ describe("idempotency keys", () => {
   it("stay within 255 printable ASCII characters, hashing what would not fit", () => {
     const long = stepIdempotencyKey(context({ GITHUB_REPOSITORY: `acme/${"r".repeat(300)}` }), ["x"])!;
     const unicode = stepIdempotencyKey(context({ GITHUB_JOB: "déploiement" }), ["x"])!;
-    const rowKeys = [rowIdempotencyKey(long, "0123456789abcdef", 999_999), givenRowIdempotencyKey("k".repeat(255), "0123456789abcdef", 123456)];
+    const rowKeys = [
+      rowIdempotencyKey(long, "0123456789abcdef", 999_999),
+      givenRowIdempotencyKey("k".repeat(255), "0123456789abcdef", 123456),
+    ];
     for (const key of [long, unicode, ...rowKeys]) {
       expect(idempotencyKeyProblem(key)).toBeUndefined();
     }
     expect(long).toMatch(/^gha:[0-9a-f]{40}$/);
-    expect(stepIdempotencyKey(context({ GITHUB_REPOSITORY: `acme/${"r".repeat(300)}`, GITHUB_RUN_ID: "2" }), ["x"])).not.toBe(long);
+    expect(
+      stepIdempotencyKey(context({ GITHUB_REPOSITORY: `acme/${"r".repeat(300)}`, GITHUB_RUN_ID: "2" }), ["x"]),
+    ).not.toBe(long);
   });
 
   it("key rows by their fingerprint, and identical rows by how many came before", () => {

@@ -16,7 +16,10 @@ afterAll(async () => {
 
 /** `node scripts/build-action.ts <dir>` (what `npm run build:action` runs), in its own process. */
 async function build(outDir: string): Promise<void> {
-  const child = spawn(process.execPath, [join(REPO, "scripts", "build-action.ts"), outDir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(REPO, "scripts", "build-action.ts"), outDir], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -25,19 +28,25 @@ async function build(outDir: string): Promise<void> {
 }
 
 describe("dist/", () => {
-  it("is up to date with the sources: a rebuild gives the same files, byte for byte", { timeout: 180_000 }, async () => {
-    rebuilt = await mkdtemp(join(tmpdir(), "senderkit-dist-"));
-    await build(rebuilt);
-    const expected = (await readdir(rebuilt)).sort();
-    const actual = (await readdir(DIST)).sort();
-    expect(actual, "the files in dist/ (run `npm run build:action` to rebuild)").toEqual(expected);
-    expect(expected).toContain("index.js");
-    expect(expected.filter((name) => name.endsWith(".index.js")).length).toBeGreaterThanOrEqual(3);
-    for (const name of expected) {
-      const [built, committed] = await Promise.all([readFile(join(rebuilt, name)), readFile(join(DIST, name))]);
-      expect(committed.equals(built), `dist/${name} differs from a fresh build: run \`npm run build:action\``).toBe(true);
-    }
-  });
+  it(
+    "is up to date with the sources: a rebuild gives the same files, byte for byte",
+    { timeout: 180_000 },
+    async () => {
+      rebuilt = await mkdtemp(join(tmpdir(), "senderkit-dist-"));
+      await build(rebuilt);
+      const expected = (await readdir(rebuilt)).sort();
+      const actual = (await readdir(DIST)).sort();
+      expect(actual, "the files in dist/ (run `npm run build:action` to rebuild)").toEqual(expected);
+      expect(expected).toContain("index.js");
+      expect(expected.filter((name) => name.endsWith(".index.js")).length).toBeGreaterThanOrEqual(3);
+      for (const name of expected) {
+        const [built, committed] = await Promise.all([readFile(join(rebuilt, name)), readFile(join(DIST, name))]);
+        expect(committed.equals(built), `dist/${name} differs from a fresh build: run \`npm run build:action\``).toBe(
+          true,
+        );
+      }
+    },
+  );
 
   it("is an ES module bundle under 2.1 MB in total, octokit and the HTTP client only in the chunks that need them", async () => {
     let total = 0;

@@ -72,7 +72,8 @@ export async function runAction(options: RunLikeRunnerOptions): Promise<ActionRu
 
 /** `::name key=value,…::message` lines, unescaped. */
 export function parseCommands(stdout: string): ActionRun["commands"] {
-  const unescape = (text: string) => text.replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
+  const unescape = (text: string) =>
+    text.replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
   const commands: ActionRun["commands"] = [];
   for (const line of stdout.split(/\r?\n/)) {
     const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);

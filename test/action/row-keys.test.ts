@@ -9,9 +9,16 @@ import { firstNonUtf8Line } from "../../action/utf8.ts";
 describe("OccurrenceCounter", () => {
   it("counts each fingerprint from 0, across many growths of its table", () => {
     const counter = new OccurrenceCounter();
-    const fingerprints = Array.from({ length: 20_000 }, (_, i) => (i * 2654435761).toString(16).padStart(16, "0").slice(-16));
+    const fingerprints = Array.from({ length: 20_000 }, (_, i) =>
+      (i * 2654435761).toString(16).padStart(16, "0").slice(-16),
+    );
     expect(fingerprints.map((f) => counter.next(f)).every((n) => n === 0)).toBe(true);
-    expect(fingerprints.slice(0, 100).map((f) => counter.next(f)).every((n) => n === 1)).toBe(true);
+    expect(
+      fingerprints
+        .slice(0, 100)
+        .map((f) => counter.next(f))
+        .every((n) => n === 1),
+    ).toBe(true);
     expect(counter.next(fingerprints[0]!)).toBe(2);
     expect(counter.next("ffffffffffffffff")).toBe(0);
   });

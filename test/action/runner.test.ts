@@ -5,7 +5,14 @@ import { inertText, logText, redactSecrets } from "../../action/runner.ts";
 import { runnerCommandLines as commandLines } from "./helpers.ts";
 
 describe("inertText", () => {
-  const hostile = ["::error::forged", "  ::warning::indented", "a ##[error]mid-line", "##[stop-commands]x", "ok\n::error::next line", "ok\r::error::after CR"];
+  const hostile = [
+    "::error::forged",
+    "  ::warning::indented",
+    "a ##[error]mid-line",
+    "##[stop-commands]x",
+    "ok\n::error::next line",
+    "ok\r::error::after CR",
+  ];
 
   it.each(hostile)("leaves no command the runner would run in %j", (text) => {
     expect(commandLines(text).length).toBeGreaterThan(0);

@@ -12,7 +12,13 @@ import { runAction, runnerCommandLines } from "./helpers.ts";
 import type { ActionRun } from "./helpers.ts";
 
 const API_KEY = "sk_test_untrustedUNTRUSTED0123";
-const PAYLOADS = ["::error::FORGED-A", "##[error]FORGED-B", "##[stop-commands]FORGED-C", "x%0A::error::FORGED-D", "y\r::error::FORGED-E"];
+const PAYLOADS = [
+  "::error::FORGED-A",
+  "##[error]FORGED-B",
+  "##[stop-commands]FORGED-C",
+  "x%0A::error::FORGED-D",
+  "y\r::error::FORGED-E",
+];
 const FORGED = /FORGED-[A-E]/;
 
 let workspace: string;
@@ -25,7 +31,14 @@ beforeAll(async () => {
     const message = `${PAYLOADS.join(" | ")} key=${String(request.headers.authorization).replace(/^Bearer /, "")}`;
     if (request.path === "/v1/messages/batch") {
       const items = (JSON.parse(request.body) as { messages: unknown[] }).messages;
-      json(response, 200, { object: "list", data: items.map((_, index) => ({ index, ok: false, error: { type: "validation_error", code: "invalid_recipient", message } })) });
+      json(response, 200, {
+        object: "list",
+        data: items.map((_, index) => ({
+          index,
+          ok: false,
+          error: { type: "validation_error", code: "invalid_recipient", message },
+        })),
+      });
     } else if (request.path === "/v1/messages") {
       json(response, 422, errorBody("validation_error", "invalid_recipient", { message }));
     } else {
@@ -42,13 +55,17 @@ afterAll(async () => {
 function expectOnlyOwnCommands(result: ActionRun): void {
   const commands = runnerCommandLines(result.stdout);
   const own = /^::(add-mask|group|endgroup|warning|error|debug|notice)( [^:]*)?::/;
-  expect(commands.filter((line) => !own.test(line)), result.stdout).toEqual([]);
+  expect(
+    commands.filter((line) => !own.test(line)),
+    result.stdout,
+  ).toEqual([]);
   // An own command carrying a payload is data: the runner parses the `::` form first.
   for (const command of result.commands) {
     if (FORGED.test(command.message)) expect(["error", "warning", "debug", "group"]).toContain(command.command);
   }
   // The only stop-commands are the Action's own, with its random tokens.
-  for (const command of result.commands.filter((c) => c.command === "stop-commands")) expect(command.message).toMatch(/^[0-9a-f-]{36}$/);
+  for (const command of result.commands.filter((c) => c.command === "stop-commands"))
+    expect(command.message).toMatch(/^[0-9a-f-]{36}$/);
 }
 
 function run(inputs: Record<string, string>, github: Record<string, string> = {}) {
@@ -59,7 +76,13 @@ describe("untrusted text in the log", () => {
   it("batch rows and the server's item errors (with the key echoed back): no forged command, no key", async () => {
     const rows = PAYLOADS.map((payload, i) => `"${payload.replace(/"/g, '""')}@x.com",${i}`);
     await writeFile(join(workspace, "rows.csv"), `to,code\n${rows.join("\n")}\n`);
-    const result = await run({ mode: "batch", file: "rows.csv", template: "login-code", "results-file": "results.jsonl", "fail-on-error": "false" });
+    const result = await run({
+      mode: "batch",
+      file: "rows.csv",
+      template: "login-code",
+      "results-file": "results.jsonl",
+      "fail-on-error": "false",
+    });
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ sent: "0", failed: "5" });
     expectOnlyOwnCommands(result);
@@ -69,17 +92,25 @@ describe("untrusted text in the log", () => {
     expect(warnings[0]!.message).toContain("::error::FORGED-A");
     expect(warnings[3]!.message).toContain("x%0A::error::FORGED-D");
     // The payloads are in the log, as text.
-    for (const payload of ["::error::FORGED-A", "##[error]FORGED-B", "##[stop-commands]FORGED-C"]) expect(result.stdout).toContain(payload);
+    for (const payload of ["::error::FORGED-A", "##[error]FORGED-B", "##[stop-commands]FORGED-C"])
+      expect(result.stdout).toContain(payload);
     const results = await readFile(join(workspace, "results.jsonl"), "utf8");
     const log = result.stdout.replace(`::add-mask::${API_KEY}\n`, "");
-    for (const text of [log, results, result.summary, JSON.stringify(result.outputs)]) expect(text).not.toContain(API_KEY);
+    for (const text of [log, results, result.summary, JSON.stringify(result.outputs)])
+      expect(text).not.toContain(API_KEY);
     expect(results).toContain("key=***");
   });
 
   it("a file name with the payloads: no forged command", async () => {
     const name = "##[error]FORGED-B ::error::FORGED-A.csv";
     await writeFile(join(workspace, name), "to\nbad\n");
-    const result = await run({ mode: "batch", file: name, template: "login-code", "results-file": "results.jsonl", "fail-on-error": "false" });
+    const result = await run({
+      mode: "batch",
+      file: name,
+      template: "login-code",
+      "results-file": "results.jsonl",
+      "fail-on-error": "false",
+    });
     expect(result.code, result.stdout).toBe(0);
     expectOnlyOwnCommands(result);
     expect(result.commands.find((command) => command.command === "warning")!.properties.file).toBe(name);
@@ -90,9 +121,16 @@ describe("untrusted text in the log", () => {
     expect(result.code).toBe(1);
     expectOnlyOwnCommands(result);
     const failure = result.commands.filter((command) => command.command === "error").at(-1)!;
-    expect(failure.message).toContain("SenderKit answered 422 invalid_recipient: ::error::FORGED-A | ##[error]FORGED-B");
+    expect(failure.message).toContain(
+      "SenderKit answered 422 invalid_recipient: ::error::FORGED-A | ##[error]FORGED-B",
+    );
     expect(failure.message).toContain("key=***");
-    expect(result.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n")).not.toContain(API_KEY);
+    expect(
+      result.stdout
+        .split("\n")
+        .filter((line) => !line.startsWith("::add-mask::"))
+        .join("\n"),
+    ).not.toContain(API_KEY);
   });
 
   it("template file, slug and fixture names in lint: no forged command, annotations intact", async () => {
@@ -114,8 +152,13 @@ describe("untrusted text in the log", () => {
     const result = await run({ mode: "lint", templates: "templates/*.yml" });
     expect(result.code).toBe(1);
     expectOnlyOwnCommands(result);
-    const annotations = result.commands.filter((command) => command.command === "error" || command.command === "warning");
-    expect(annotations.map((a) => [a.command, a.properties.file, a.properties.line]), JSON.stringify(annotations, null, 1)).toEqual([
+    const annotations = result.commands.filter(
+      (command) => command.command === "error" || command.command === "warning",
+    );
+    expect(
+      annotations.map((a) => [a.command, a.properties.file, a.properties.line]),
+      JSON.stringify(annotations, null, 1),
+    ).toEqual([
       ["error", "templates/::error::FORGED-A ##[warning]x.yml", "1"],
       ["error", "templates/::error::FORGED-A ##[warning]x.yml", "5"],
       ["warning", "templates/::error::FORGED-A ##[warning]x.yml", "9"],
@@ -123,16 +166,27 @@ describe("untrusted text in the log", () => {
     ]);
     expect(annotations[0]!.properties.title).toBe("Template ##[error]FORGED-B");
     expect(annotations[1]!.message).toContain('fixture "x%0A::error::FORGED-D" does not give it');
-    expect(annotations[2]!.message).toContain('unused variable "##[stop-commands]FORGED-C" in fixture "::error::FORGED-A"');
+    expect(annotations[2]!.message).toContain(
+      'unused variable "##[stop-commands]FORGED-C" in fixture "::error::FORGED-A"',
+    );
     expect(result.outputs).toEqual({ errors: "2", warnings: "1" });
   });
 });
 
 describe("a short or odd api-key", () => {
-  it.each([["one character", "e"], ["digits only", "0"]])("%s: the failure annotation and every output intact", async (_, key) => {
+  it.each([
+    ["one character", "e"],
+    ["digits only", "0"],
+  ])("%s: the failure annotation and every output intact", async (_, key) => {
     await mkdir(join(workspace, "templates"), { recursive: true });
-    await writeFile(join(workspace, "templates", "ok.yml"), 'slug: ok\nname: Ok\nchannel: sms\ncontent:\n  body: "Hi 0 e"\n');
-    const lint = await runAction({ inputs: { mode: "lint", templates: "templates/ok.yml", "api-key": key }, workspace });
+    await writeFile(
+      join(workspace, "templates", "ok.yml"),
+      'slug: ok\nname: Ok\nchannel: sms\ncontent:\n  body: "Hi 0 e"\n',
+    );
+    const lint = await runAction({
+      inputs: { mode: "lint", templates: "templates/ok.yml", "api-key": key },
+      workspace,
+    });
     expect(lint.code, lint.stdout).toBe(0);
     expect(lint.outputs).toEqual({ errors: "0", warnings: "0" });
     expect(lint.summary).toContain("1 template file (<code>templates/ok.yml</code>): 0 errors, 0 warnings.");

@@ -23,19 +23,34 @@ const NODE24_MAJORS: Record<string, number> = {
 
 const folders = [".github/workflows", "examples/workflows"];
 const files = (
-  await Promise.all(folders.map(async (folder) => (await readdir(join(REPO, folder))).filter((name) => /\.ya?ml$/.test(name)).map((name) => `${folder}/${name}`)))
+  await Promise.all(
+    folders.map(async (folder) =>
+      (await readdir(join(REPO, folder))).filter((name) => /\.ya?ml$/.test(name)).map((name) => `${folder}/${name}`),
+    ),
+  )
 ).flat();
 
 describe("workflows", () => {
   it("include the project's CI and check-dist, and the examples", () => {
-    expect(files).toEqual(expect.arrayContaining([".github/workflows/ci.yml", ".github/workflows/check-dist.yml", "examples/workflows/batch-matrix.yml"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        ".github/workflows/ci.yml",
+        ".github/workflows/check-dist.yml",
+        "examples/workflows/batch-matrix.yml",
+      ]),
+    );
   });
 
   it.each(files)("%s passes actionlint, declares permissions, uses node24 majors", async (file) => {
     const text = await readFile(join(REPO, file), "utf8");
     const findings = await runLint(text, file);
-    expect(findings.map((finding) => `${file}:${finding.line}:${finding.column} ${finding.message} [${finding.kind}]`)).toEqual([]);
-    const workflow = parse(text) as { permissions?: unknown; jobs: Record<string, { permissions?: unknown; steps?: { uses?: string }[] }> };
+    expect(
+      findings.map((finding) => `${file}:${finding.line}:${finding.column} ${finding.message} [${finding.kind}]`),
+    ).toEqual([]);
+    const workflow = parse(text) as {
+      permissions?: unknown;
+      jobs: Record<string, { permissions?: unknown; steps?: { uses?: string }[] }>;
+    };
     const everyJobHasPermissions = Object.values(workflow.jobs).every((job) => job.permissions !== undefined);
     expect(workflow.permissions !== undefined || everyJobHasPermissions, "permissions:").toBe(true);
     for (const job of Object.values(workflow.jobs)) {
