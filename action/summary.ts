@@ -42,7 +42,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 
 /**
  * 12345.6 → "12,345.6". By hand rather than toLocaleString: the first Intl call loads ICU's
- * number data, a measured ~10 ms of every lint run's start-up.
+ * number data, which every lint run would pay for at start-up (bench row "action-start").
  */
 export function groupDigits(value: number): string {
   const [whole = "", fraction] = String(value).split(".");
