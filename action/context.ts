@@ -1,12 +1,11 @@
-// Where the step runs, read from the variables the runner sets (the same ones @actions/github's
-// `context` reads; importing that package would load octokit just for these strings), and the
-// metadata that makes every message traceable to its workflow run.
+// Where the step runs, from @actions/github's `context` (loaded only by the modes that send:
+// it brings octokit along), and the metadata that makes every message traceable to its run.
 import { LIMITS, codePointLength } from "../src/rules.ts";
 
 export interface GitHubContext {
   /** `owner/name`; "" outside Actions. */
   repository: string;
-  /** The same on every re-run attempt of a workflow run. */
+  /** The same on every re-run attempt of a workflow run; "" outside Actions. */
   runId: string;
   runAttempt: string;
   /** The job's id in the workflow (shared by every leg of a matrix). */
@@ -20,25 +19,33 @@ export interface GitHubContext {
   serverUrl: string;
   /** The checkout directory; file paths in annotations are relative to it. */
   workspace: string;
+  /** Emptied after the job: files kept there must be uploaded to outlive it. */
   runnerTemp: string;
 }
 
-export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
-  const read = (name: string) => env[name] ?? "";
+export async function readGitHubContext(): Promise<GitHubContext> {
+  const { context } = await import("@actions/github");
+  const text = (value: string | number | undefined) =>
+    value === undefined || Number.isNaN(value) ? "" : String(value);
   return {
-    repository: read("GITHUB_REPOSITORY"),
-    runId: read("GITHUB_RUN_ID"),
-    runAttempt: read("GITHUB_RUN_ATTEMPT"),
-    job: read("GITHUB_JOB"),
-    action: read("GITHUB_ACTION"),
-    sha: read("GITHUB_SHA"),
-    ref: read("GITHUB_REF"),
-    workflow: read("GITHUB_WORKFLOW"),
-    eventName: read("GITHUB_EVENT_NAME"),
-    serverUrl: read("GITHUB_SERVER_URL") || "https://github.com",
-    workspace: read("GITHUB_WORKSPACE"),
-    runnerTemp: read("RUNNER_TEMP"),
+    // `context.repo` throws without GITHUB_REPOSITORY (outside Actions); "" then.
+    repository: process.env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : "",
+    runId: text(context.runId),
+    runAttempt: text(context.runAttempt),
+    job: text(context.job),
+    action: text(context.action),
+    sha: text(context.sha),
+    ref: text(context.ref),
+    workflow: text(context.workflow),
+    eventName: text(context.eventName),
+    serverUrl: context.serverUrl,
+    ...workspaceOf(),
   };
+}
+
+/** What lint mode needs of the run: where the checkout is (no octokit loaded for it). */
+export function workspaceOf(env: NodeJS.ProcessEnv = process.env): Pick<GitHubContext, "workspace" | "runnerTemp"> {
+  return { workspace: env.GITHUB_WORKSPACE ?? "", runnerTemp: env.RUNNER_TEMP ?? "" };
 }
 
 /** The link to the workflow run (without the attempt, so it is the same on every re-run). */

@@ -16,7 +16,11 @@ export function describeError(error: unknown, context: FailureContext = {}): str
   const issues = (error.issues ?? []).map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
   const request = error.requestId ? ` (request ${error.requestId})` : "";
   const hint = hintFor(error.code, context);
-  return [`SenderKit answered ${status}${error.code}: ${error.message}${request}`, ...issues, ...(hint ? [hint] : [])].join("\n");
+  return [
+    `SenderKit answered ${status}${error.code}: ${error.message}${request}`,
+    ...issues,
+    ...(hint ? [hint] : []),
+  ].join("\n");
 }
 
 function hintFor(code: string, context: FailureContext): string | undefined {
@@ -36,6 +40,7 @@ function hintFor(code: string, context: FailureContext): string | undefined {
 
 /** What to do about answers a workflow author is likely to meet. */
 const HINTS: Record<string, string> = {
-  invalid_api_key: "Check the api-key secret: it must be a SenderKit key of the mode you mean (sk_test_… or sk_live_…).",
+  invalid_api_key:
+    "Check the api-key secret: it must be a SenderKit key of the mode you mean (sk_test_… or sk_live_…).",
   unknown_template: "Deploy the template first (for example with the Pulumi example), or check the slug.",
 };

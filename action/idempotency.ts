@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { LIMITS, idempotencyKeyProblem } from "../src/rules.ts";
 import type { GitHubContext } from "./context.ts";
 
-/** Room kept at the end of a batch step key for `:row-<n>`. */
+/** Room kept at the end of a batch step key for a row's `:<fingerprint>-<n>`. */
 const ROW_SUFFIX_ROOM = 24;
 const PREFIX = "gha";
 
@@ -24,24 +24,36 @@ const PREFIX = "gha";
  */
 export function stepIdempotencyKey(context: GitHubContext, discriminator: readonly string[]): string | undefined {
   if (!context.runId) return undefined;
-  const readable = [PREFIX, context.repository, context.runId, context.job, context.action, shortHash(discriminator)].join(":");
-  return fits(readable, LIMITS.idempotencyKeyLength - ROW_SUFFIX_ROOM) ? readable : `${PREFIX}:${shortHash([readable], 40)}`;
-}
-
-/** The key of row `row` (1-based, counted over the whole file) of a batch step. */
-export function rowIdempotencyKey(stepKey: string, row: number): string {
-  return `${stepKey}:row-${row}`;
+  const readable = [
+    PREFIX,
+    context.repository,
+    context.runId,
+    context.job,
+    context.action,
+    shortHash(discriminator),
+  ].join(":");
+  return fits(readable, LIMITS.idempotencyKeyLength - ROW_SUFFIX_ROOM)
+    ? readable
+    : `${PREFIX}:${shortHash([readable], 40)}`;
 }
 
 /**
- * The key of row `row` (1-based) under a key the workflow gave (`idempotency-key` input):
- * `<key>-<index>` with the 0-based index `row - 1`, as the client's `sendBatch` derives item
- * keys from a batch key (contract section 10).
+ * The key of a batch row: the step's key, the row's fingerprint and, for the second and later of
+ * identical rows, how many came before it (see row-keys.ts).
  */
-export function givenRowIdempotencyKey(givenKey: string, row: number): string {
-  const index = row - 1;
-  const key = `${givenKey}-${index}`;
-  return fits(key, LIMITS.idempotencyKeyLength) ? key : `${PREFIX}:${shortHash([givenKey], 40)}-${index}`;
+export function rowIdempotencyKey(stepKey: string, fingerprint: string, occurrence: number): string {
+  return `${stepKey}:${fingerprint}${occurrence > 0 ? `-${occurrence}` : ""}`;
+}
+
+/**
+ * The key of a batch row under a key the workflow gave (`idempotency-key` input): the same rule
+ * under that key, so a re-run with the same input replays row by row whatever the order.
+ */
+export function givenRowIdempotencyKey(givenKey: string, fingerprint: string, occurrence: number): string {
+  const key = rowIdempotencyKey(givenKey, fingerprint, occurrence);
+  return fits(key, LIMITS.idempotencyKeyLength)
+    ? key
+    : rowIdempotencyKey(`${PREFIX}:${shortHash([givenKey], 40)}`, fingerprint, occurrence);
 }
 
 function fits(key: string, maxLength: number): boolean {
@@ -56,7 +68,9 @@ export function shortHash(parts: readonly string[], length = 12): string {
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     item && typeof item === "object" && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : item,
   );
 }

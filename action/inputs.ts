@@ -185,7 +185,8 @@ export interface Connection {
 /** `api-key` and `base-url`; never echoes the key, only what is wrong with it. */
 export function readConnection(input: InputReader, apiKey: string, why: string): Connection | undefined {
   const baseUrl = input.optionalText("base-url");
-  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) input.problem("base-url", `expected an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl))
+    input.problem("base-url", `expected an http(s) URL, got ${JSON.stringify(baseUrl)}`);
   if (apiKey === "") {
     input.problem("api-key", `required ${why} (for example \`api-key: \${{ secrets.SENDERKIT_API_KEY }}\`)`);
     return undefined;
@@ -209,7 +210,10 @@ export function readShard(input: InputReader): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count) {
-    input.problem("shard", `expected i/n with 1 <= i <= n (like 2/4 for the second of four jobs), got ${JSON.stringify(value)}`);
+    input.problem(
+      "shard",
+      `expected i/n with 1 <= i <= n (like 2/4 for the second of four jobs), got ${JSON.stringify(value)}`,
+    );
     return { index: 1, count: 1 };
   }
   return { index, count };

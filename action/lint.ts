@@ -73,8 +73,14 @@ const VARS_FILE_FIXTURE = "(vars-file)";
 export function lintTemplateSource(file: string, source: string, options: LintOptions = {}): FileReport {
   const findings: Finding[] = [];
   const lines = new LineIndex(source);
-  const report = (severity: Severity, offset: number, message: string) => findings.push({ severity, file, ...lines.position(offset), message });
-  const result = (slug?: string, template?: LintedTemplate): FileReport => ({ file, slug, findings: sortFindings(findings), template });
+  const report = (severity: Severity, offset: number, message: string) =>
+    findings.push({ severity, file, ...lines.position(offset), message });
+  const result = (slug?: string, template?: LintedTemplate): FileReport => ({
+    file,
+    slug,
+    findings: sortFindings(findings),
+    template,
+  });
 
   // Other tools read .json templates with JSON.parse, which is stricter than YAML.
   if (file.toLowerCase().endsWith(".json")) {
@@ -83,13 +89,22 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
     } catch (error) {
       const message = (error as Error).message;
       const position = /at position (\d+)/.exec(message);
-      report("error", position ? Number(position[1]) : 0, `not valid JSON: ${message.replace(/ in JSON at position.*$/, "")}`);
+      report(
+        "error",
+        position ? Number(position[1]) : 0,
+        `not valid JSON: ${message.replace(/ in JSON at position.*$/, "")}`,
+      );
       return result();
     }
   }
   const document = parseDocument(source, { keepSourceTokens: true, uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
-    for (const error of document.errors) report("error", error.pos[0], `not valid YAML: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`);
+    for (const error of document.errors)
+      report(
+        "error",
+        error.pos[0],
+        `not valid YAML: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
+      );
     return result();
   }
   const root = document.contents;
@@ -104,14 +119,22 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
     if (TEMPLATE_KEYS.includes(key)) continue;
     const suggestion = closestName(key, TEMPLATE_KEYS);
-    report("warning", nodeStart(pair.key), `unknown key ${JSON.stringify(key)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (a template file has ${TEMPLATE_KEYS.join(", ")})`);
+    report(
+      "warning",
+      nodeStart(pair.key),
+      `unknown key ${JSON.stringify(key)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (a template file has ${TEMPLATE_KEYS.join(", ")})`,
+    );
   }
 
   // Shape, by the client's own rules. Syntax issues (those with a line) are reported below, per field.
   const { name, channel, description, content } = definition;
   for (const issue of templateDefinitionIssues({ slug: definition.slug, name, channel, description, content })) {
     if (issue.line !== undefined) continue;
-    report("error", locate(root, issue.path, issue.message === "unknown parameter" ? "key" : "value"), `${formatPath(issue.path)}: ${issue.message}`);
+    report(
+      "error",
+      locate(root, issue.path, issue.message === "unknown parameter" ? "key" : "value"),
+      `${formatPath(issue.path)}: ${issue.message}`,
+    );
   }
   if (!CHANNELS.includes(channel as Channel) || !isPlainObject(content)) return result(slug);
   const knownChannel = channel as Channel;
@@ -138,7 +161,11 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
 
   const fixtures = readFixtures(root, definition.fixtures, options.sharedVars, report);
   if (fixtures.length === 0 && analysis.requiredVariables.length > 0) {
-    report("warning", locate(root, ["slug"], "key"), `no fixtures: add \`fixtures\` with sample vars so lint can check the ${plural(analysis.requiredVariables.length, "variable")} this template needs`);
+    report(
+      "warning",
+      locate(root, ["slug"], "key"),
+      `no fixtures: add \`fixtures\` with sample vars so lint can check the ${plural(analysis.requiredVariables.length, "variable")} this template needs`,
+    );
   }
   checkVariables(knownChannel, content, analysis, fixtures, positionIn, report, options.failOnUnused === true);
 
@@ -150,7 +177,11 @@ export function lintTemplateSource(file: string, source: string, options: LintOp
           file,
           slug,
           channel: knownChannel,
-          fixtures: fixtures.map((fixture) => ({ name: fixture.name, vars: fixture.vars, ...lines.position(fixture.offset) })),
+          fixtures: fixtures.map((fixture) => ({
+            name: fixture.name,
+            vars: fixture.vars,
+            ...lines.position(fixture.offset),
+          })),
           slugLine: slugPosition.line,
           slugColumn: slugPosition.column,
         };
@@ -178,7 +209,9 @@ function readFixtures(
 ): Fixture[] {
   const fixturesNode = nodeAt(root, ["fixtures"]);
   if (value === undefined || value === null) {
-    return sharedVars ? [{ name: VARS_FILE_FIXTURE, vars: sharedVars, ownKeys: [], offset: locate(root, ["slug"], "key") }] : [];
+    return sharedVars
+      ? [{ name: VARS_FILE_FIXTURE, vars: sharedVars, ownKeys: [], offset: locate(root, ["slug"], "key") }]
+      : [];
   }
   if (!isMap(fixturesNode) || !isPlainObject(value)) {
     report("error", locate(root, ["fixtures"]), "fixtures: expected a mapping of fixture names to sample vars");
@@ -193,9 +226,17 @@ function readFixtures(
       continue;
     }
     const ownKeys = isMap(pair.value)
-      ? pair.value.items.map((item) => ({ name: isScalar(item.key) ? String(item.key.value) : "", offset: nodeStart(item.key) }))
+      ? pair.value.items.map((item) => ({
+          name: isScalar(item.key) ? String(item.key.value) : "",
+          offset: nodeStart(item.key),
+        }))
       : [];
-    fixtures.push({ name, vars: sharedVars ? mergeUnder(vars, sharedVars) : vars, ownKeys, offset: nodeStart(pair.key) });
+    fixtures.push({
+      name,
+      vars: sharedVars ? mergeUnder(vars, sharedVars) : vars,
+      ownKeys,
+      offset: nodeStart(pair.key),
+    });
   }
   return fixtures;
 }
@@ -216,7 +257,11 @@ function checkVariables(
     for (const path of rendered.missing) missingIn.set(path, [...(missingIn.get(path) ?? []), fixture]);
     for (const key of fixture.ownKeys) {
       if (!rendered.unused.includes(key.name)) continue;
-      report(failOnUnused ? "error" : "warning", key.offset, `unused variable ${JSON.stringify(key.name)} in fixture ${JSON.stringify(fixture.name)}: no placeholder reads it`);
+      report(
+        failOnUnused ? "error" : "warning",
+        key.offset,
+        `unused variable ${JSON.stringify(key.name)} in fixture ${JSON.stringify(fixture.name)}: no placeholder reads it`,
+      );
     }
   }
   for (const [path, lacking] of missingIn) {
@@ -237,7 +282,9 @@ function checkVariables(
 
 function firstRequiredUse(analysis: ContentAnalysis, path: string): { field: string[]; start: number } | undefined {
   for (const field of analysis.fields) {
-    const placeholder = field.parsed.placeholders.find((candidate) => candidate.path === path && candidate.default === undefined);
+    const placeholder = field.parsed.placeholders.find(
+      (candidate) => candidate.path === path && candidate.default === undefined,
+    );
     if (placeholder) return { field: field.path, start: placeholder.start };
   }
   return undefined;
@@ -280,7 +327,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, beforePrevious[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, beforePrevious[j - 2]! + 1);
       current.push(value);
     }
     beforePrevious = previous;
@@ -346,7 +394,9 @@ export async function lintFiles(files: readonly string[], cwd: string, options: 
   const PARALLEL_READS = 32;
   for (let start = 0; start < files.length; start += PARALLEL_READS) {
     const slice = files.slice(start, start + PARALLEL_READS);
-    const sources = await Promise.all(slice.map((file) => readFile(isAbsolute(file) ? file : resolve(cwd, file), "utf8")));
+    const sources = await Promise.all(
+      slice.map((file) => readFile(isAbsolute(file) ? file : resolve(cwd, file), "utf8")),
+    );
     slice.forEach((file, index) => reports.push(lintTemplateSource(file, sources[index]!, options)));
   }
   const firstFileOfSlug = new Map<string, LintedTemplate>();
@@ -388,7 +438,10 @@ export async function remoteFindings(
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const template of templates) {
-    const fixtures = template.fixtures.length > 0 ? template.fixtures : [{ name: "(no vars)", vars: {}, line: template.slugLine, column: template.slugColumn }];
+    const fixtures =
+      template.fixtures.length > 0
+        ? template.fixtures
+        : [{ name: "(no vars)", vars: {}, line: template.slugLine, column: template.slugColumn }];
     for (const fixture of fixtures) {
       try {
         const rendered = await client.templates.render(template.slug, fixture.vars);
@@ -429,11 +482,17 @@ export function lintSummary(report: LintReport, patterns: readonly string[]): st
       `${plural(report.errors, "error")}, ${plural(report.warnings, "warning")}.`,
     "",
   ];
-  const counts = (file: FileReport, severity: Severity) => file.findings.filter((finding) => finding.severity === severity).length;
+  const counts = (file: FileReport, severity: Severity) =>
+    file.findings.filter((finding) => finding.severity === severity).length;
   lines.push(
     markdownTable(
       ["Template", "File", "Errors", "Warnings"],
-      report.files.map((file): Cell[] => [file.slug ? { code: file.slug } : "(no slug)", file.file, counts(file, "error"), counts(file, "warning")]),
+      report.files.map((file): Cell[] => [
+        file.slug ? { code: file.slug } : "(no slug)",
+        file.file,
+        counts(file, "error"),
+        counts(file, "warning"),
+      ]),
     ),
     "",
   );
@@ -446,7 +505,7 @@ export function lintSummary(report: LintReport, patterns: readonly string[]): st
       `#### ${file.slug ? `${codeText(file.slug)} ` : ""}${escapeText(file.file)}`,
       "",
       markdownTable(
-        ["Where", "", "Finding"],
+        ["Where", "Severity", "Finding"],
         shown.map((finding): Cell[] => [`${finding.line}:${finding.column}`, finding.severity, finding.message]),
       ),
       "",
@@ -462,7 +521,7 @@ export type RenderClient = Parameters<typeof remoteFindings>[0] & { close(): Pro
 /** The whole mode, as the runner runs it. */
 export async function runLintMode(
   runner: Runner,
-  context: GitHubContext,
+  context: Pick<GitHubContext, "workspace">,
   apiKey: string,
   // The client (and the HTTP stack under it) is loaded only when remote checks are asked for.
   createClient: (options: { apiKey: string; baseUrl: string | undefined }) => Promise<RenderClient> = async (options) =>
@@ -479,7 +538,8 @@ export async function runLintMode(
   let sharedVars: Record<string, unknown> | undefined;
   if (varsFile !== undefined) {
     const text = await readFile(varsFile, "utf8").catch((error: NodeJS.ErrnoException) => error);
-    if (typeof text !== "string") input.problem("vars-file", `cannot read ${JSON.stringify(varsFile)}: ${text.code ?? text.message}`);
+    if (typeof text !== "string")
+      input.problem("vars-file", `cannot read ${JSON.stringify(varsFile)}: ${text.code ?? text.message}`);
     else {
       const parsed = parseMapping(text);
       if (parsed.ok) sharedVars = parsed.value;
@@ -506,7 +566,10 @@ export async function runLintMode(
     }
     const counted = countFindings(linted.files);
     for (const file of counted.files) {
-      for (const finding of file.findings) runner.info(`${logText(finding.file)}:${finding.line}:${finding.column}: ${finding.severity}: ${logText(finding.message)}`);
+      for (const finding of file.findings)
+        runner.info(
+          `${logText(finding.file)}:${finding.line}:${finding.column}: ${finding.severity}: ${logText(finding.message)}`,
+        );
     }
     runner.info(`${plural(counted.errors, "error")}, ${plural(counted.warnings, "warning")}`);
     return counted;
@@ -514,21 +577,31 @@ export async function runLintMode(
 
   // The runner keeps 10 annotations of a type; with errors, the step's failure is one more
   // error annotation, so the findings leave room for it. The rest are in the summary and the log.
-  const cap = { error: report.errors > 0 ? ANNOTATIONS_PER_TYPE - 1 : ANNOTATIONS_PER_TYPE, warning: ANNOTATIONS_PER_TYPE };
+  const cap = {
+    error: report.errors > 0 ? ANNOTATIONS_PER_TYPE - 1 : ANNOTATIONS_PER_TYPE,
+    warning: ANNOTATIONS_PER_TYPE,
+  };
   const shown = { error: 0, warning: 0 };
   for (const file of report.files) {
     for (const finding of file.findings) {
       if (shown[finding.severity]++ >= cap[finding.severity]) continue;
-      const where = { file: relative(cwd, resolve(cwd, finding.file)).split("\\").join("/"), line: finding.line, column: finding.column, title: `Template ${file.slug ?? file.file}` };
+      const where = {
+        file: relative(cwd, resolve(cwd, finding.file)).split("\\").join("/"),
+        line: finding.line,
+        column: finding.column,
+        title: `Template ${file.slug ?? file.file}`,
+      };
       if (finding.severity === "error") runner.error(finding.message, where);
       else runner.warning(finding.message, where);
     }
   }
   runner.setOutput("errors", report.errors);
   runner.setOutput("warnings", report.warnings);
-  runner.appendSummary(lintSummary(report, patterns));
+  await runner.appendSummary(lintSummary(report, patterns));
   if (report.errors > 0) {
     const failing = report.files.filter((file) => file.findings.some((finding) => finding.severity === "error")).length;
-    runner.setFailed(`Template lint: ${plural(report.errors, "error")} in ${plural(failing, "file")} (see the annotations and the job summary)`);
+    runner.setFailed(
+      `Template lint: ${plural(report.errors, "error")} in ${plural(failing, "file")} (see the annotations and the job summary)`,
+    );
   }
 }

@@ -50,7 +50,15 @@ export function readRows(path: string, format: RowFormat): AsyncGenerator<FileRo
  */
 export async function* readCsvRows(path: string): AsyncGenerator<FileRow> {
   const parser = createReadStream(path).pipe(
-    parseCsv({ bom: true, raw: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true, max_record_size: MAX_CSV_RECORD_BYTES }),
+    parseCsv({
+      bom: true,
+      raw: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+      max_record_size: MAX_CSV_RECORD_BYTES,
+    }),
   );
   let header: string[] | undefined;
   let row = 0;
@@ -63,7 +71,8 @@ export async function* readCsvRows(path: string): AsyncGenerator<FileRow> {
       if (header === undefined) {
         header = record;
         const duplicate = header.find((name, index) => header!.indexOf(name) !== index);
-        if (duplicate !== undefined) throw new RowFileError(`the header names the column ${JSON.stringify(duplicate)} twice`, line);
+        if (duplicate !== undefined)
+          throw new RowFileError(`the header names the column ${JSON.stringify(duplicate)} twice`, line);
         if (header.includes("")) throw new RowFileError("the header has an empty column name", line);
         continue;
       }
@@ -116,7 +125,16 @@ function leadingLineBreaks(text: string): number {
 
 /** The CSV header alone (the first record), to check columns before reading rows. */
 export async function readCsvHeader(path: string): Promise<string[]> {
-  const parser = createReadStream(path).pipe(parseCsv({ bom: true, skip_empty_lines: true, relax_quotes: true, trim: true, to_line: 1, max_record_size: MAX_CSV_RECORD_BYTES }));
+  const parser = createReadStream(path).pipe(
+    parseCsv({
+      bom: true,
+      skip_empty_lines: true,
+      relax_quotes: true,
+      trim: true,
+      to_line: 1,
+      max_record_size: MAX_CSV_RECORD_BYTES,
+    }),
+  );
   for await (const record of parser as AsyncIterable<string[]>) return record;
   return [];
 }
@@ -230,7 +248,11 @@ export class JsonArrayScanner {
         case AFTER_ELEMENT:
           if (code === 0x2c) this.#state = BEFORE_ELEMENT;
           else if (code === 0x5d) this.#state = AFTER_ARRAY;
-          else throw new RowFileError(`expected , or ] after an element of the array, got ${JSON.stringify(text[i])}`, this.#line);
+          else
+            throw new RowFileError(
+              `expected , or ] after an element of the array, got ${JSON.stringify(text[i])}`,
+              this.#line,
+            );
           break;
         case AFTER_ARRAY:
           throw new RowFileError("unexpected text after the end of the array", this.#line);
@@ -241,14 +263,22 @@ export class JsonArrayScanner {
       this.#pendingLength += text.length - elementStart;
       // A missing bracket would make the rest of the file one element; stop before memory does.
       if (this.#pendingLength > MAX_ELEMENT_LENGTH) {
-        throw new RowFileError("an element of the array is longer than 1 MiB (is a bracket or quote missing?)", this.#elementLine);
+        throw new RowFileError(
+          "an element of the array is longer than 1 MiB (is a bracket or quote missing?)",
+          this.#elementLine,
+        );
       }
     }
   }
 
   end(): void {
     if (this.#state !== AFTER_ARRAY) {
-      throw new RowFileError(this.#state === BEFORE_ARRAY ? "the file is empty (expected a JSON array)" : "the array is not closed (missing ])", this.#line);
+      throw new RowFileError(
+        this.#state === BEFORE_ARRAY
+          ? "the file is empty (expected a JSON array)"
+          : "the array is not closed (missing ])",
+        this.#line,
+      );
     }
   }
 
@@ -270,7 +300,11 @@ function parseRowJson(text: string, row: number, line: number): FileRow {
     return { row, line, error: `not valid JSON: ${(error as Error).message}` };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { row, line, error: `expected an object, got ${Array.isArray(value) ? "a list" : value === null ? "null" : `a ${typeof value}`}` };
+    return {
+      row,
+      line,
+      error: `expected an object, got ${Array.isArray(value) ? "a list" : value === null ? "null" : `a ${typeof value}`}`,
+    };
   }
   return { row, line, value: value as Record<string, unknown> };
 }

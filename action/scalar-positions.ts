@@ -164,13 +164,16 @@ function decodeFlow(source: string, from: number, to: number, style: "plain" | "
 function decodeBlock(source: string, from: number, to: number, folded: boolean, parentIndent: number): Decoded {
   const headerEnd = source.indexOf("\n", from);
   if (headerEnd < 0 || headerEnd >= to) return { text: "", map: [] };
-  const header = source.slice(from + 1, headerEnd).replace(/\s+#.*$/, "").trim();
+  const header = source
+    .slice(from + 1, headerEnd)
+    .replace(/\s+#.*$/, "")
+    .trim();
   const chomping = header.includes("-") ? "strip" : header.includes("+") ? "keep" : "clip";
   const explicit = /[1-9]/.exec(header)?.[0];
 
   // The content lines, each with its offset in the file.
   const lines: { text: string; offset: number }[] = [];
-  for (let start = headerEnd + 1; start < to; ) {
+  for (let start = headerEnd + 1; start < to;) {
     let end = source.indexOf("\n", start);
     if (end < 0 || end > to) end = to;
     lines.push({ text: source.slice(start, end).replace(/\r$/, ""), offset: start });
@@ -179,7 +182,11 @@ function decodeBlock(source: string, from: number, to: number, folded: boolean, 
   // Without an indentation digit, the first non-empty line sets the indent.
   const firstContent = lines.find((line) => line.text.trim() !== "");
   const indent =
-    explicit !== undefined ? parentIndent + Number(explicit) : firstContent ? firstContent.text.length - firstContent.text.trimStart().length : 0;
+    explicit !== undefined
+      ? parentIndent + Number(explicit)
+      : firstContent
+        ? firstContent.text.length - firstContent.text.trimStart().length
+        : 0;
 
   const out = new Builder();
   let pendingBreaks: number[] = []; // offsets of line breaks not yet written

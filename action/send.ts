@@ -1,5 +1,6 @@
 // Mode `send`: one message, from a stored template (`template` + `vars`) or from content given
 // inline (`content` with its `type`, optionally `interpolate`d with `vars`).
+import type { Dispatcher } from "undici";
 import { SenderKit } from "../src/client.ts";
 import type { Message } from "../src/objects.ts";
 import { rawSendBody, templateSendBody } from "../src/params.ts";
@@ -11,23 +12,35 @@ import { InputReader, readConnection, readIdempotencyKey } from "./inputs.ts";
 import type { InputName } from "./inputs.ts";
 import type { Runner } from "./runner.ts";
 import { logText } from "./runner.ts";
+import { watchReplays } from "./replay-watch.ts";
 import { markdownTable } from "./summary.ts";
 
 export type SendRequest =
   | { kind: "template"; template: string; to: string; options: SendOptions & { idempotencyKey: string | undefined } }
-  | { kind: "content"; content: RawContent; to: string; options: SendRawOptions & { idempotencyKey: string | undefined } };
+  | {
+      kind: "content";
+      content: RawContent;
+      to: string;
+      options: SendRawOptions & { idempotencyKey: string | undefined };
+    };
 
 /**
  * Reads the send inputs into a request the client accepts, checking it with the client's own
  * rules so a bad input fails here, named, before anything is sent. `warnings` are for the log.
  */
-export function readSendRequest(input: InputReader, context: GitHubContext): { request: SendRequest | undefined; warnings: string[] } {
+export function readSendRequest(
+  input: InputReader,
+  context: GitHubContext,
+): { request: SendRequest | undefined; warnings: string[] } {
   const warnings: string[] = [];
   const problemsBefore = input.problems.length;
   const template = input.optionalText("template");
   const contentText = input.optionalText("content");
   const content = input.mapping("content");
-  const to = input.requiredText("to", "in send mode: the recipient (an email address, a phone number, a device token or a push subscription)");
+  const to = input.requiredText(
+    "to",
+    "in send mode: the recipient (an email address, a phone number, a device token or a push subscription)",
+  );
   const vars = input.mapping("vars");
   const interpolate = input.boolean("interpolate");
   const userMetadata = input.stringMapping("metadata");
@@ -38,7 +51,10 @@ export function readSendRequest(input: InputReader, context: GitHubContext): { r
   const givenKey = readIdempotencyKey(input);
 
   if (template === undefined && contentText === undefined) {
-    input.problem("template", "give `template` (the slug of a stored template) or `content` (the message itself, with its `type`)");
+    input.problem(
+      "template",
+      "give `template` (the slug of a stored template) or `content` (the message itself, with its `type`)",
+    );
   } else if (template !== undefined && contentText !== undefined) {
     input.problem("content", "give either `template` or `content`, not both");
   }
@@ -57,13 +73,28 @@ export function readSendRequest(input: InputReader, context: GitHubContext): { r
   // Everything the step sends: matrix legs share the step (GITHUB_JOB is the same in each), so
   // legs sending different vars, metadata or content get different keys, while a re-run with
   // the same inputs gets the same key and replays. Trace metadata is left out: it is the run's.
-  const sent = { template, content, vars, metadata: userMetadata, interpolate: contentText !== undefined ? interpolate : undefined, cc, bcc, replyTo, scheduledAt };
+  const sent = {
+    template,
+    content,
+    vars,
+    metadata: userMetadata,
+    interpolate: contentText !== undefined ? interpolate : undefined,
+    cc,
+    bcc,
+    replyTo,
+    scheduledAt,
+  };
   const discriminator = ["send", template ?? "", to, shortHash([stableJson(sent)])];
   const idempotencyKey = givenKey ?? stepIdempotencyKey(context, discriminator);
   const request: SendRequest =
     template !== undefined
       ? { kind: "template", template, to, options: { vars, metadata, cc, bcc, replyTo, scheduledAt, idempotencyKey } }
-      : { kind: "content", content: content as RawContent, to, options: { vars, metadata, interpolate, scheduledAt, idempotencyKey } };
+      : {
+          kind: "content",
+          content: content as RawContent,
+          to,
+          options: { vars, metadata, interpolate, scheduledAt, idempotencyKey },
+        };
 
   // The client's checks, run now so their findings name inputs instead of failing a send later.
   try {
@@ -113,24 +144,30 @@ export async function sendMessage(client: Pick<SenderKit, "send" | "sendRaw">, r
     : client.sendRaw(request.to, request.content, request.options);
 }
 
-export function sendSummary(request: SendRequest, message: Message): string {
+export function sendSummary(request: SendRequest, message: Message, replayed = false): string {
   const what = request.kind === "template" ? `template ${request.template}` : `${request.content.type} content`;
   return [
-    `### SenderKit: message ${message.status}`,
+    replayed
+      ? `### SenderKit: message ${message.status} (replayed; nothing sent again)`
+      : `### SenderKit: message ${message.status}`,
     "",
-    markdownTable(["Message", "Status", "Channel", "Sent from", "Recipient"], [[{ code: message.id }, message.status, message.channel, what, request.to]]),
+    markdownTable(
+      ["Message", "Status", "Channel", "Sent from", "Recipient"],
+      [[{ code: message.id }, message.status, message.channel, what, request.to]],
+    ),
     "",
   ].join("\n");
 }
 
 export type SendClient = Pick<SenderKit, "send" | "sendRaw" | "close">;
+type ClientOptions = { apiKey: string; baseUrl: string | undefined; dispatcher: Dispatcher };
 
 /** The whole mode, as the runner runs it: inputs in, one message out, outputs and summary. */
 export async function runSendMode(
   runner: Runner,
   context: GitHubContext,
   apiKey: string,
-  createClient: (options: { apiKey: string; baseUrl: string | undefined }) => SendClient = (options) => new SenderKit(options),
+  createClient: (options: ClientOptions) => SendClient = (options) => new SenderKit(options),
 ): Promise<void> {
   const input = new InputReader(runner);
   const connection = readConnection(input, apiKey, "in send mode");
@@ -139,19 +176,23 @@ export async function runSendMode(
   for (const warning of warnings) runner.warning(warning);
   if (!connection || !request) return;
 
-  const client = createClient({ apiKey: connection.apiKey, baseUrl: connection.baseUrl });
+  const watch = watchReplays();
+  const client = createClient({ apiKey: connection.apiKey, baseUrl: connection.baseUrl, dispatcher: watch.dispatcher });
   try {
     const target = request.kind === "template" ? `template ${request.template}` : `${request.content.type} content`;
     const message = await runner.group(`Sending ${target} to ${request.to}`, async () => {
-      runner.info(`idempotency key: ${request.options.idempotencyKey !== undefined ? logText(request.options.idempotencyKey) : "(a fresh one; not in a workflow run)"}`);
+      runner.info(`idempotency key: ${request.options.idempotencyKey ?? "(a fresh one; not in a workflow run)"}`);
       const sent = await sendMessage(client, request);
-      runner.info(`${logText(sent.id)}: ${logText(sent.status)}`);
+      const replay = watch.replayed() ? " (replayed; nothing sent again: an earlier attempt sent it)" : "";
+      runner.info(runner.redact(`${logText(sent.id)}: ${logText(sent.status)}${replay}`));
       return sent;
     });
-    runner.setOutput("message-id", message.id);
-    runner.setOutput("status", message.status);
-    runner.appendSummary(sendSummary(request, message));
+    runner.setOutput("message-id", runner.redact(message.id));
+    runner.setOutput("status", runner.redact(message.status));
+    runner.setOutput("replayed", String(watch.replayed()));
+    await runner.appendSummary(runner.redact(sendSummary(request, message, watch.replayed())));
   } finally {
     await client.close();
+    await watch.dispatcher.close();
   }
 }

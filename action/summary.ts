@@ -18,7 +18,9 @@ function renderCell(cell: Cell): string {
 
 /** Text shown as code, inline or in a cell (Markdown escapes do not work inside backticks). */
 export function codeText(text: string): string {
-  return text === "" ? "" : `<code>${escapeHtml(text).replace(/\|/g, "&#124;").replace(/\r?\n/g, " ")}</code>`;
+  // Markdown still applies inside inline HTML: `*`, `_`, `~`, `[`, `` ` `` and `\\` become entities.
+  const inert = escapeHtml(text).replace(/[|*_~[\]`\\]/g, (char) => `&#${char.charCodeAt(0)};`);
+  return text === "" ? "" : `<code>${inert.replace(/\r?\n/g, " ")}</code>`;
 }
 
 function escapeHtml(text: string): string {
@@ -29,7 +31,7 @@ function escapeHtml(text: string): string {
 export function escapeText(text: string): string {
   return escapeHtml(text)
     .replace(/\|/g, "&#124;")
-    .replace(/[`*_[\]]/g, (char) => `\\${char}`)
+    .replace(/[`*_~[\]\\]/g, (char) => `\\${char}`)
     .replace(/\r?\n/g, "<br>");
 }
 
@@ -40,7 +42,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 
 /**
  * 12345.6 → "12,345.6". By hand rather than toLocaleString: the first Intl call loads ICU's
- * number data, a measured ~10 ms of every lint run's start-up.
+ * number data, which every lint run would pay for at start-up (bench row "action-start").
  */
 export function groupDigits(value: number): string {
   const [whole = "", fraction] = String(value).split(".");

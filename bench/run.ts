@@ -27,9 +27,15 @@ const BENCHMARKS: Benchmark[] = [
   { name: "batch", row: 1, title: "sendBatch throughput vs raw undici", run: async () => (await import("./client-throughput.ts")).benchBatchThroughput() },
   { name: "send", row: 2, title: "single sends vs a raw undici Pool", run: async () => (await import("./client-throughput.ts")).benchSingleSends() },
   { name: "sandbox", row: 3, title: "sandbox throughput vs bare node:http", run: async () => (await import("./sandbox-throughput.ts")).benchSandboxThroughput() },
-  { name: "action-start", row: 4, title: "Action cold start and bundle size", run: async () => (await import("./action-start.ts")).benchActionStart() },
+  { name: "action-start", row: 4, title: "Action cold start (lint, send) and bundle size", run: async () => (await import("./action-start.ts")).benchActionStart() },
   { name: "lint", row: 5, title: "template lint throughput", run: async () => (await import("./lint-throughput.ts")).benchLintThroughput() },
-  { name: "memory", row: 6, title: "Action batch of 100,000 rows: peak RSS", run: async () => (await import("./memory.ts")).benchMemory() },
+  { name: "memory", row: 6, title: "Action batch: peak RSS at 1,000,000 vs 100,000 rows", run: async () => (await import("./memory.ts")).benchMemory() },
+  {
+    name: "action-batch",
+    row: 8,
+    title: "Action batch of 200,000 CSV rows vs sendBatch of the same items",
+    run: async () => (await import("./action-batch-throughput.ts")).benchActionBatchThroughput(),
+  },
   { name: "provider-up", row: 9, title: "provider: 200 creates under the rate limit vs its floor", run: async () => (await import("./provider-up.ts")).benchProviderUp() },
   { name: "cli-start", row: 10, title: "senderkit lint cold start vs node -e 0", run: async () => (await import("./cli-start.ts")).benchCliStart() },
 ];

@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { BUILT_ACTION, runLikeRunner } from "../action/run-like-runner.ts";
-import type { RunnerRun } from "../action/run-like-runner.ts";
+import { BUILT_ACTION, runLikeRunner } from "../scripts/run-like-runner.ts";
+import type { RunnerRun } from "../scripts/run-like-runner.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { SenderKit } from "../src/index.ts";
 import type { TemplateCreateParams } from "../src/index.ts";
@@ -35,7 +35,7 @@ interface StepResult {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing; build it with \`node action/build.ts\``);
+  if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing; build it with \`npm run build:action\``);
   const sandbox = await startSandbox({ stepDelayMs: 500 });
   const workspace = await mkdtemp(join(tmpdir(), "senderkit-demo-"));
   const client = new SenderKit({ apiKey: API_KEY, baseUrl: sandbox.url });

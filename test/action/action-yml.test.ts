@@ -20,7 +20,9 @@ const actionYml = parse(await readFile(join(REPO, "action.yml"), "utf8")) as Act
 async function sources(): Promise<{ file: string; text: string }[]> {
   const dir = join(REPO, "action");
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile() && entry.name.endsWith(".ts")).map((entry) => join(entry.parentPath, entry.name));
+  const files = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+    .map((entry) => join(entry.parentPath, entry.name));
   return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, "utf8") })));
 }
 
@@ -63,7 +65,8 @@ describe("action.yml", () => {
 
   it("declares every output the code writes", async () => {
     const written = new Set<string>();
-    for (const { text } of await sources()) for (const match of text.matchAll(/\bsetOutput\(\s*"([^"]+)"/g)) written.add(match[1]!);
+    for (const { text } of await sources())
+      for (const match of text.matchAll(/\bsetOutput\(\s*"([^"]+)"/g)) written.add(match[1]!);
     expect([...written].sort()).toEqual(Object.keys(actionYml.outputs).sort());
   });
 });

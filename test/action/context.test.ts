@@ -1,18 +1,46 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readGitHubContext, runUrl, traceMetadata, withTraceMetadata } from "../../action/context.ts";
 import { givenRowIdempotencyKey, rowIdempotencyKey, stepIdempotencyKey } from "../../action/idempotency.ts";
 import { idempotencyKeyProblem } from "../../src/rules.ts";
-import { DEFAULT_GITHUB } from "./helpers.ts";
+import { DEFAULT_GITHUB, githubContext } from "./helpers.ts";
 
-const context = (overrides: Record<string, string> = {}) => readGitHubContext({ ...DEFAULT_GITHUB, ...overrides });
+/** The context of a run whose variables are DEFAULT_GITHUB with `overrides` (runner variable names). */
+const context = (overrides: Record<string, string> = {}) => {
+  const env = { ...DEFAULT_GITHUB, ...overrides };
+  return githubContext({
+    repository: env.GITHUB_REPOSITORY,
+    runId: env.GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    job: env.GITHUB_JOB,
+    action: env.GITHUB_ACTION,
+    sha: env.GITHUB_SHA,
+    workflow: env.GITHUB_WORKFLOW,
+  });
+};
+const outside = githubContext({
+  repository: "",
+  runId: "",
+  runAttempt: "",
+  job: "",
+  action: "",
+  sha: "",
+  ref: "",
+  workflow: "",
+  eventName: "",
+});
 
 describe("GitHub context", () => {
-  it("reads the runner's variables, as @actions/github's context does", () => {
-    const read = context({ GITHUB_WORKSPACE: "/w", RUNNER_TEMP: "/t" });
-    expect(read).toMatchObject({ repository: "acme/shop", runId: "1000001", job: "notify", action: "senderkit", sha: DEFAULT_GITHUB.GITHUB_SHA, workspace: "/w", runnerTemp: "/t" });
-    expect(readGitHubContext({}).serverUrl).toBe("https://github.com");
-    expect(runUrl(read)).toBe("https://github.com/acme/shop/actions/runs/1000001");
-    expect(runUrl(readGitHubContext({}))).toBeUndefined();
+  it("reads the runner's variables through @actions/github's context", async () => {
+    for (const [name, value] of Object.entries({ ...DEFAULT_GITHUB, GITHUB_WORKSPACE: "/w", RUNNER_TEMP: "/t" }))
+      vi.stubEnv(name, value);
+    try {
+      const read = await readGitHubContext();
+      expect(read).toEqual(githubContext({ workspace: "/w", runnerTemp: "/t" }));
+      expect(runUrl(read)).toBe("https://github.com/acme/shop/actions/runs/1000001");
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(runUrl(outside)).toBeUndefined();
   });
 });
 
@@ -31,7 +59,7 @@ describe("trace metadata", () => {
   });
 
   it("leaves out what is not known (outside Actions)", () => {
-    expect(traceMetadata(readGitHubContext({}))).toEqual({});
+    expect(traceMetadata(outside)).toEqual({});
   });
 
   it("keeps values within the contract's 500 characters", () => {
@@ -42,7 +70,11 @@ describe("trace metadata", () => {
 
   it("lets the workflow's own metadata win, and fits within 50 keys", () => {
     const trace = traceMetadata(context());
-    expect(withTraceMetadata({ github_sha: "mine", team: "ops" }, trace).metadata).toMatchObject({ github_sha: "mine", team: "ops", github_repository: "acme/shop" });
+    expect(withTraceMetadata({ github_sha: "mine", team: "ops" }, trace).metadata).toMatchObject({
+      github_sha: "mine",
+      team: "ops",
+      github_repository: "acme/shop",
+    });
 
     const full = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"]));
     const { metadata, dropped } = withTraceMetadata(full, trace);
@@ -74,23 +106,29 @@ describe("idempotency keys", () => {
   });
 
   it("are undefined outside a workflow run (the client then makes a fresh key per send)", () => {
-    expect(stepIdempotencyKey(readGitHubContext({}), ["send"])).toBeUndefined();
+    expect(stepIdempotencyKey(outside, ["send"])).toBeUndefined();
   });
 
   it("stay within 255 printable ASCII characters, hashing what would not fit", () => {
     const long = stepIdempotencyKey(context({ GITHUB_REPOSITORY: `acme/${"r".repeat(300)}` }), ["x"])!;
     const unicode = stepIdempotencyKey(context({ GITHUB_JOB: "déploiement" }), ["x"])!;
-    for (const key of [long, unicode, rowIdempotencyKey(long, 9_999_999_999), givenRowIdempotencyKey("k".repeat(255), 123456)]) {
+    const rowKeys = [
+      rowIdempotencyKey(long, "0123456789abcdef", 999_999),
+      givenRowIdempotencyKey("k".repeat(255), "0123456789abcdef", 123456),
+    ];
+    for (const key of [long, unicode, ...rowKeys]) {
       expect(idempotencyKeyProblem(key)).toBeUndefined();
     }
     expect(long).toMatch(/^gha:[0-9a-f]{40}$/);
-    expect(stepIdempotencyKey(context({ GITHUB_REPOSITORY: `acme/${"r".repeat(300)}`, GITHUB_RUN_ID: "2" }), ["x"])).not.toBe(long);
+    expect(
+      stepIdempotencyKey(context({ GITHUB_REPOSITORY: `acme/${"r".repeat(300)}`, GITHUB_RUN_ID: "2" }), ["x"]),
+    ).not.toBe(long);
   });
 
-  it("key rows by their number in the file", () => {
-    expect(rowIdempotencyKey("gha:a", 7)).toBe("gha:a:row-7");
-    // Row 7 is index 6: the client's sendBatch and the contract (section 10) count items from 0.
-    expect(givenRowIdempotencyKey("campaign-1", 7)).toBe("campaign-1-6");
-    expect(givenRowIdempotencyKey("campaign-1", 1)).toBe("campaign-1-0");
+  it("key rows by their fingerprint, and identical rows by how many came before", () => {
+    expect(rowIdempotencyKey("gha:a", "00ff", 0)).toBe("gha:a:00ff");
+    expect(rowIdempotencyKey("gha:a", "00ff", 2)).toBe("gha:a:00ff-2");
+    expect(givenRowIdempotencyKey("campaign-1", "00ff", 0)).toBe("campaign-1:00ff");
+    expect(givenRowIdempotencyKey("k".repeat(255), "00ff", 1)).toMatch(/^gha:[0-9a-f]{40}:00ff-1$/);
   });
 });

@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { INPUTS, InputError, InputReader, ignoredInputs, parseMapping, readConnection, readIdempotencyKey, readShard } from "../../action/inputs.ts";
+import {
+  INPUTS,
+  InputError,
+  InputReader,
+  ignoredInputs,
+  parseMapping,
+  readConnection,
+  readIdempotencyKey,
+  readShard,
+} from "../../action/inputs.ts";
 import { recordingRunner } from "./helpers.ts";
 
 const reader = (inputs: Record<string, string>) => new InputReader(recordingRunner(inputs));
 
 describe("structured inputs (YAML or JSON mappings)", () => {
   it("reads YAML and JSON mappings", () => {
-    expect(parseMapping("name: Ada\nuser:\n  plan: pro\n")).toEqual({ ok: true, value: { name: "Ada", user: { plan: "pro" } } });
+    expect(parseMapping("name: Ada\nuser:\n  plan: pro\n")).toEqual({
+      ok: true,
+      value: { name: "Ada", user: { plan: "pro" } },
+    });
     expect(parseMapping('{"name": "Ada", "n": 3}')).toEqual({ ok: true, value: { name: "Ada", n: 3 } });
   });
 
@@ -19,8 +31,14 @@ describe("structured inputs (YAML or JSON mappings)", () => {
 
   it("says what it got when the value is not a mapping", () => {
     expect(parseMapping("first: a\n").ok).toBe(true);
-    expect(parseMapping("- a\n- b\n")).toEqual({ ok: false, message: "line 1: expected a mapping (like `name: Ada`), got a list" });
-    expect(parseMapping("\n\njust text")).toEqual({ ok: false, message: "line 3: expected a mapping (like `name: Ada`), got a single value" });
+    expect(parseMapping("- a\n- b\n")).toEqual({
+      ok: false,
+      message: "line 1: expected a mapping (like `name: Ada`), got a list",
+    });
+    expect(parseMapping("\n\njust text")).toEqual({
+      ok: false,
+      message: "line 3: expected a mapping (like `name: Ada`), got a single value",
+    });
   });
 
   it("rejects a duplicate key, which would silently drop a value", () => {
@@ -57,7 +75,9 @@ describe("scalar inputs", () => {
     for (const value of ["0", "17", "2.5", "four", "-1"]) {
       const input = reader({ concurrency: value });
       expect(input.integer("concurrency", 1, 16)).toBeUndefined();
-      expect(input.problems).toEqual([`concurrency: expected a whole number from 1 to 16, got ${JSON.stringify(value)}`]);
+      expect(input.problems).toEqual([
+        `concurrency: expected a whole number from 1 to 16, got ${JSON.stringify(value)}`,
+      ]);
     }
   });
 
@@ -71,7 +91,10 @@ describe("scalar inputs", () => {
   });
 
   it("splits globs on newlines only (braces hold commas) and skips comments", () => {
-    expect(reader({ templates: "a/*.{yml,json}\n# drafts\n!a/draft-*.yml\n" }).lines("templates")).toEqual(["a/*.{yml,json}", "!a/draft-*.yml"]);
+    expect(reader({ templates: "a/*.{yml,json}\n# drafts\n!a/draft-*.yml\n" }).lines("templates")).toEqual([
+      "a/*.{yml,json}",
+      "!a/draft-*.yml",
+    ]);
   });
 
   it("reads a shard i/n and rejects anything else", () => {
@@ -80,7 +103,9 @@ describe("scalar inputs", () => {
     for (const value of ["0/4", "5/4", "2", "a/b", "1/0"]) {
       const input = reader({ shard: value });
       readShard(input);
-      expect(input.problems[0]).toBe(`shard: expected i/n with 1 <= i <= n (like 2/4 for the second of four jobs), got ${JSON.stringify(value)}`);
+      expect(input.problems[0]).toBe(
+        `shard: expected i/n with 1 <= i <= n (like 2/4 for the second of four jobs), got ${JSON.stringify(value)}`,
+      );
     }
   });
 
@@ -101,15 +126,23 @@ describe("connection", () => {
     const secret = "sk_prod_this-is-not-right-but-secret";
     const malformed = reader({});
     expect(readConnection(malformed, secret, "in send mode")).toBeUndefined();
-    expect(malformed.problems).toEqual(["api-key: malformed: expected sk_test_ or sk_live_ followed by at least 16 letters and digits"]);
+    expect(malformed.problems).toEqual([
+      "api-key: malformed: expected sk_test_ or sk_live_ followed by at least 16 letters and digits",
+    ]);
     expect(malformed.problems.join()).not.toContain("secret");
   });
 
   it("checks base-url", () => {
     const input = reader({ "base-url": "ftp://example.com" });
-    expect(readConnection(input, "sk_test_0123456789abcdef", "x")).toEqual({ apiKey: "sk_test_0123456789abcdef", baseUrl: "ftp://example.com" });
+    expect(readConnection(input, "sk_test_0123456789abcdef", "x")).toEqual({
+      apiKey: "sk_test_0123456789abcdef",
+      baseUrl: "ftp://example.com",
+    });
     expect(input.problems).toEqual(['base-url: expected an http(s) URL, got "ftp://example.com"']);
-    expect(readConnection(reader({}), "sk_test_0123456789abcdef", "x")).toEqual({ apiKey: "sk_test_0123456789abcdef", baseUrl: undefined });
+    expect(readConnection(reader({}), "sk_test_0123456789abcdef", "x")).toEqual({
+      apiKey: "sk_test_0123456789abcdef",
+      baseUrl: undefined,
+    });
   });
 });
 
@@ -132,7 +165,13 @@ describe("InputReader.check", () => {
 
 describe("ignoredInputs", () => {
   it("names inputs set for another mode, but not ones left at their action.yml default", () => {
-    const runner = recordingRunner({ mode: "lint", content: "type: sms", concurrency: "4", shard: "2/4", templates: "t/*.yml" });
+    const runner = recordingRunner({
+      mode: "lint",
+      content: "type: sms",
+      concurrency: "4",
+      shard: "2/4",
+      templates: "t/*.yml",
+    });
     expect(ignoredInputs(runner, "lint")).toEqual(["content", "shard"]);
   });
 });

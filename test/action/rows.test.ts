@@ -43,10 +43,18 @@ describe("CSV", () => {
 
   it("tells the line each row starts on, across empty lines and quoted line breaks", async () => {
     const rows = await rowsOf("csv", 'to,note\na@x.com,"two\nlines"\n\nb@x.com,x\r\nc@x.com,y');
-    expect(rows.map((row) => [row.row, row.line])).toEqual([[1, 2], [2, 5], [3, 6]]);
+    expect(rows.map((row) => [row.row, row.line])).toEqual([
+      [1, 2],
+      [2, 5],
+      [3, 6],
+    ]);
     expect(rows[0]!.value!.note).toBe("two\nlines");
     const crlf = await rowsOf("csv", 'to,note\r\na@x.com,"two\r\nlines"\r\n\r\nb@x.com,x\r\nc@x.com,y\r\n');
-    expect(crlf.map((row) => [row.row, row.line, row.value?.note])).toEqual([[1, 2, "two\r\nlines"], [2, 5, "x"], [3, 6, "y"]]);
+    expect(crlf.map((row) => [row.row, row.line, row.value?.note])).toEqual([
+      [1, 2, "two\r\nlines"],
+      [2, 5, "x"],
+      [3, 6, "y"],
+    ]);
   });
 
   it("makes a row with the wrong number of cells a bad row, and goes on", async () => {
@@ -66,16 +74,24 @@ describe("CSV", () => {
 
   it("throws a RowFileError for a broken file: an unclosed quote, a duplicate column", async () => {
     await expect(rowsOf("csv", 'to,name\na@x.com,"open\nb@x.com,x\n')).rejects.toThrow(RowFileError);
-    await expect(rowsOf("csv", 'to,name\na@x.com,"open\n')).rejects.toThrow("line 2: not valid CSV: the record starting on line 2: a quote opened in it is never closed");
-    await expect(rowsOf("csv", "to,name,to\na,b,c\n")).rejects.toThrow('line 1: the header names the column "to" twice');
+    await expect(rowsOf("csv", 'to,name\na@x.com,"open\n')).rejects.toThrow(
+      "line 2: not valid CSV: the record starting on line 2: a quote opened in it is never closed",
+    );
+    await expect(rowsOf("csv", "to,name,to\na,b,c\n")).rejects.toThrow(
+      'line 1: the header names the column "to" twice',
+    );
   });
 
   it("reports an unclosed quote early in a large file at the line where its record starts, after reading at most 1 MiB of it", async () => {
     const rows = Array.from({ length: 60_000 }, (_, i) => `c${i}@x.com,C${i}\n`).join("");
-    const error = await rowsOf("csv", `to,name\na@x.com,Ada\n\nb@x.com,"Bo\n${rows}`).catch((caught: unknown) => caught);
+    const error = await rowsOf("csv", `to,name\na@x.com,Ada\n\nb@x.com,"Bo\n${rows}`).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(RowFileError);
     expect((error as RowFileError).line).toBe(4);
-    expect((error as RowFileError).message).toMatch(/the record starting on line 4: it is longer than 1 MiB \(a quote opened in it and never closed\?\)/);
+    expect((error as RowFileError).message).toMatch(
+      /the record starting on line 4: it is longer than 1 MiB \(a quote opened in it and never closed\?\)/,
+    );
   });
 
   it("reads the header alone", async () => {
@@ -97,7 +113,8 @@ describe("NDJSON", () => {
 });
 
 describe("JSON array", () => {
-  const text = '[\n  {"to": "a@x.com", "note": "has ] and } and \\" inside"},\n  {"to": "b@x.com", "vars": {"list": [1, [2]]}},\n  {"to": \n  "c@x.com"}\n]\n';
+  const text =
+    '[\n  {"to": "a@x.com", "note": "has ] and } and \\" inside"},\n  {"to": "b@x.com", "vars": {"list": [1, [2]]}},\n  {"to": \n  "c@x.com"}\n]\n';
 
   it("yields each element with the line it starts on", async () => {
     const rows = await rowsOf("json", text);
@@ -134,7 +151,9 @@ describe("JSON array", () => {
 
   it("throws a RowFileError for a broken structure", async () => {
     await expect(rowsOf("json", '{"to": "a@x.com"}')).rejects.toThrow("line 1: expected a JSON array of objects");
-    await expect(rowsOf("json", '[{"to": "a@x.com"},\n{"to": "b@x.com"}')).rejects.toThrow("line 2: the array is not closed (missing ])");
+    await expect(rowsOf("json", '[{"to": "a@x.com"},\n{"to": "b@x.com"}')).rejects.toThrow(
+      "line 2: the array is not closed (missing ])",
+    );
     await expect(rowsOf("json", '[{"a": 1}] {"b": 2}')).rejects.toThrow("unexpected text after the end of the array");
     await expect(rowsOf("json", '[{"a": 1},]')).rejects.toThrow("expected an element of the array");
     await expect(rowsOf("json", '[{"a": 1} {"b": 2}]')).rejects.toThrow("expected , or ] after an element");

@@ -28,7 +28,11 @@ function placeholderPositions(source: string): string[] {
 describe("scalarSourceMap: each decoded character's place in the file", () => {
   it("plain scalars, on one line and folded over several", () => {
     expect(placeholderPositions("content:\n  html: Hi {{ name }}, {{ x }}\n")).toEqual(["2:12", "2:24"]);
-    expect(placeholderPositions("content:\n  html: Hi {{ a }}\n    and {{ b }}\n\n    {{ c }}\n")).toEqual(["2:12", "3:9", "5:5"]);
+    expect(placeholderPositions("content:\n  html: Hi {{ a }}\n    and {{ b }}\n\n    {{ c }}\n")).toEqual([
+      "2:12",
+      "3:9",
+      "5:5",
+    ]);
   });
 
   it("single-quoted, with '' and folding", () => {
@@ -41,14 +45,20 @@ describe("scalarSourceMap: each decoded character's place in the file", () => {
     expect(placeholderPositions(source)).toEqual(["2:33", "2:42", "3:5"]);
   });
 
-  it("JSON strings (double-quoted flow) with \\n, \\\" and \\\\", () => {
+  it('JSON strings (double-quoted flow) with \\n, \\" and \\\\', () => {
     const source = '{\n  "content": {\n    "html": "<p>\\"Hi\\"\\n{{ name }}\\\\{{ x }}</p>"\n  }\n}\n';
     expect(placeholderPositions(source)).toEqual(["3:25", "3:37"]);
   });
 
   it("literal block scalars, with indentation, empty lines and CRLF", () => {
-    expect(placeholderPositions("content:\n  html: |\n    <p>{{ a }}</p>\n\n      <b>{{ b }}</b>\n")).toEqual(["3:8", "5:10"]);
-    expect(placeholderPositions("content:\r\n  html: |\r\n    <p>{{ a }}</p>\r\n    {{ b }}\r\n")).toEqual(["3:8", "4:5"]);
+    expect(placeholderPositions("content:\n  html: |\n    <p>{{ a }}</p>\n\n      <b>{{ b }}</b>\n")).toEqual([
+      "3:8",
+      "5:10",
+    ]);
+    expect(placeholderPositions("content:\r\n  html: |\r\n    <p>{{ a }}</p>\r\n    {{ b }}\r\n")).toEqual([
+      "3:8",
+      "4:5",
+    ]);
   });
 
   it("literal blocks with an indentation indicator and chomping", () => {
@@ -57,13 +67,21 @@ describe("scalarSourceMap: each decoded character's place in the file", () => {
   });
 
   it("folded block scalars: folded lines, more-indented lines, paragraphs", () => {
-    const source = "content:\n  html: >\n    folded {{ a }}\n    on {{ b }}\n      more {{ c }}\n    back\n\n    para {{ d }}\n";
+    const source =
+      "content:\n  html: >\n    folded {{ a }}\n    on {{ b }}\n      more {{ c }}\n    back\n\n    para {{ d }}\n";
     expect(htmlOf(source).node.value).toBe("folded {{ a }} on {{ b }}\n  more {{ c }}\nback\npara {{ d }}\n");
     expect(placeholderPositions(source)).toEqual(["3:12", "4:8", "5:12", "8:10"]);
   });
 
   it("agrees with yaml on every scalar style yaml writes", () => {
-    const values = ["Hi {{ a }}", "x\n\n  {{ b }} y\n", "é 😀 {{ c }}", 'q "{{ d }}" \'s\'', "tab\t{{ e }}", `${"word ".repeat(25)}{{ f }} ${"more ".repeat(25)}`];
+    const values = [
+      "Hi {{ a }}",
+      "x\n\n  {{ b }} y\n",
+      "é 😀 {{ c }}",
+      "q \"{{ d }}\" 's'",
+      "tab\t{{ e }}",
+      `${"word ".repeat(25)}{{ f }} ${"more ".repeat(25)}`,
+    ];
     const styles = [Scalar.PLAIN, Scalar.QUOTE_SINGLE, Scalar.QUOTE_DOUBLE, Scalar.BLOCK_LITERAL, Scalar.BLOCK_FOLDED];
     let checked = 0;
     for (const value of values) {
@@ -75,7 +93,8 @@ describe("scalarSourceMap: each decoded character's place in the file", () => {
             if (typeof node.value !== "string" || !node.value.includes("{{")) return;
             const map = scalarSourceMap(source, node as ScalarLike);
             expect(map, JSON.stringify(source)).toBeDefined();
-            for (let i = node.value.indexOf("{{"); i >= 0; i = node.value.indexOf("{{", i + 2)) expect(source.slice(map![i], map![i]! + 2)).toBe("{{");
+            for (let i = node.value.indexOf("{{"); i >= 0; i = node.value.indexOf("{{", i + 2))
+              expect(source.slice(map![i], map![i]! + 2)).toBe("{{");
             checked++;
           },
         });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { readGitHubContext } from "../../action/context.ts";
 import { InputReader } from "../../action/inputs.ts";
 import { readSendRequest, runSendMode, sendMessage, sendSummary } from "../../action/send.ts";
 import type { SendClient, SendRequest } from "../../action/send.ts";
 import type { Message } from "../../src/objects.ts";
-import { DEFAULT_GITHUB, recordingRunner } from "./helpers.ts";
+import { githubContext, recordingRunner } from "./helpers.ts";
 
-const context = readGitHubContext(DEFAULT_GITHUB);
+const context = githubContext();
 const API_KEY = "sk_test_sendSENDsend0123456789";
 
 function read(inputs: Record<string, string>) {
@@ -44,25 +43,39 @@ describe("readSendRequest", () => {
       order_id: "1042",
       github_repository: "acme/shop",
       github_run_id: "1000001",
-      github_sha: DEFAULT_GITHUB.GITHUB_SHA,
+      github_sha: githubContext().sha,
       github_workflow: "Deploy",
       github_run_url: "https://github.com/acme/shop/actions/runs/1000001",
     });
   });
 
   it("reads a content send, interpolated", () => {
-    const { request, problems } = read({ content: '{"type": "sms", "body": "Code {{ code }}"}', to: "+15555550123", vars: "code: '123'", interpolate: "true" });
+    const { request, problems } = read({
+      content: '{"type": "sms", "body": "Code {{ code }}"}',
+      to: "+15555550123",
+      vars: "code: '123'",
+      interpolate: "true",
+    });
     expect(problems).toEqual([]);
-    expect(request).toMatchObject({ kind: "content", content: { type: "sms", body: "Code {{ code }}" }, options: { interpolate: true, vars: { code: "123" } } });
+    expect(request).toMatchObject({
+      kind: "content",
+      content: { type: "sms", body: "Code {{ code }}" },
+      options: { interpolate: true, vars: { code: "123" } },
+    });
   });
 
   it("uses the given idempotency key", () => {
-    expect(read({ template: "welcome", to: "a@x.com", "idempotency-key": "deploy-42" }).request!.options.idempotencyKey).toBe("deploy-42");
+    expect(
+      read({ template: "welcome", to: "a@x.com", "idempotency-key": "deploy-42" }).request!.options.idempotencyKey,
+    ).toBe("deploy-42");
   });
 
   it("derives the same key on a re-run attempt with the same inputs, and another for another recipient", () => {
     const key = read({ template: "welcome", to: "a@x.com", vars: "n: 1\nm: 2" }).request!.options.idempotencyKey;
-    const again = readSendRequest(new InputReader(recordingRunner({ template: "welcome", to: "a@x.com", vars: "m: 2\nn: 1" })), readGitHubContext({ ...DEFAULT_GITHUB, GITHUB_RUN_ATTEMPT: "2" }));
+    const again = readSendRequest(
+      new InputReader(recordingRunner({ template: "welcome", to: "a@x.com", vars: "m: 2\nn: 1" })),
+      githubContext({ runAttempt: "2" }),
+    );
     expect(again.request!.options.idempotencyKey).toBe(key);
     expect(read({ template: "welcome", to: "b@x.com" }).request!.options.idempotencyKey).not.toBe(key);
   });
@@ -89,22 +102,56 @@ describe("readSendRequest", () => {
 
   it("names each bad input and what is wrong with it", () => {
     const cases: [Record<string, string>, string[]][] = [
-      [{ to: "a@x.com" }, ["template: give `template` (the slug of a stored template) or `content` (the message itself, with its `type`)"]],
-      [{ template: "welcome", content: "type: sms\nbody: x", to: "+15555550123" }, ["content: give either `template` or `content`, not both"]],
-      [{ template: "welcome" }, ["to: required in send mode: the recipient (an email address, a phone number, a device token or a push subscription)"]],
+      [
+        { to: "a@x.com" },
+        [
+          "template: give `template` (the slug of a stored template) or `content` (the message itself, with its `type`)",
+        ],
+      ],
+      [
+        { template: "welcome", content: "type: sms\nbody: x", to: "+15555550123" },
+        ["content: give either `template` or `content`, not both"],
+      ],
+      [
+        { template: "welcome" },
+        [
+          "to: required in send mode: the recipient (an email address, a phone number, a device token or a push subscription)",
+        ],
+      ],
       [{ template: "welcome", to: "bob@" }, ['to: "bob@" is not a valid email address']],
       [{ template: "welcome", to: "a@x.com", vars: "name: Ada\n- x" }, [expect.stringMatching(/^vars: line 2: /)]],
-      [{ template: "welcome", to: "a@x.com", vars: "- a\n- b" }, ["vars: line 1: expected a mapping (like `name: Ada`), got a list"]],
-      [{ template: "welcome", to: "a@x.com", cc: "ok@x.com, nope" }, ['cc: address 2: "nope" is not a valid email address']],
+      [
+        { template: "welcome", to: "a@x.com", vars: "- a\n- b" },
+        ["vars: line 1: expected a mapping (like `name: Ada`), got a list"],
+      ],
+      [
+        { template: "welcome", to: "a@x.com", cc: "ok@x.com, nope" },
+        ['cc: address 2: "nope" is not a valid email address'],
+      ],
       [{ template: "welcome", to: "a@x.com", "reply-to": "nope" }, ['reply-to: "nope" is not a valid email address']],
-      [{ template: "welcome", to: "a@x.com", "scheduled-at": "tomorrow" }, [expect.stringMatching(/^scheduled-at: expected a Date or an ISO-8601 string with a time zone/)]],
-      [{ template: "welcome", to: "a@x.com", metadata: `${"k".repeat(41)}: v` }, [`metadata: ${"k".repeat(41)}: keys have at most 40 characters`]],
+      [
+        { template: "welcome", to: "a@x.com", "scheduled-at": "tomorrow" },
+        [expect.stringMatching(/^scheduled-at: expected a Date or an ISO-8601 string with a time zone/)],
+      ],
+      [
+        { template: "welcome", to: "a@x.com", metadata: `${"k".repeat(41)}: v` },
+        [`metadata: ${"k".repeat(41)}: keys have at most 40 characters`],
+      ],
       [{ content: "type: sms", to: "+15555550123" }, ["content: body: required"]],
       [{ content: "type: sms\nbody: hi\nsubject: x", to: "+15555550123" }, ["content: subject: unknown parameter"]],
-      [{ content: "type: fax\nbody: hi", to: "+15555550123" }, [expect.stringMatching(/^content: type: "type" must be one of email, sms, push, web_push/)]],
-      [{ content: "type: sms\nbody: hi", to: "+15555550123", cc: "a@x.com" }, ["cc: only template sends take cc, bcc and reply-to"]],
+      [
+        { content: "type: fax\nbody: hi", to: "+15555550123" },
+        [expect.stringMatching(/^content: type: "type" must be one of email, sms, push, web_push/)],
+      ],
+      [
+        { content: "type: sms\nbody: hi", to: "+15555550123", cc: "a@x.com" },
+        ["cc: only template sends take cc, bcc and reply-to"],
+      ],
       [{ template: "welcome", to: "a@x.com", interpolate: "yes" }, ['interpolate: expected true or false, got "yes"']],
-      [{ template: "welcome", to: "a@x.com", "idempotency-key": "naïve" }, ["idempotency-key: only printable ASCII characters (0x20-0x7E)"]],
+      [
+        { template: "welcome", to: "a@x.com", "idempotency-key": "naïve" },
+        ["idempotency-key: only printable ASCII characters (0x20-0x7E)"],
+      ],
     ];
     for (const [inputs, problems] of cases) {
       const result = read(inputs);
@@ -123,7 +170,9 @@ describe("readSendRequest", () => {
     const metadata = Array.from({ length: 50 }, (_, i) => `k${i}: v`).join("\n");
     const { warnings, request } = read({ template: "welcome", to: "a@x.com", metadata });
     expect(Object.keys(request!.options.metadata!)).toHaveLength(50);
-    expect(warnings).toEqual(["metadata: no room for github_repository, github_run_id, github_sha, github_workflow, github_run_url (at most 50 keys)"]);
+    expect(warnings).toEqual([
+      "metadata: no room for github_repository, github_run_id, github_sha, github_workflow, github_run_url (at most 50 keys)",
+    ]);
   });
 });
 
@@ -143,8 +192,18 @@ function fakeClient(): SendClient & { calls: unknown[][]; closed: boolean } {
 describe("sendMessage", () => {
   it("calls send for a template and sendRaw for content", async () => {
     const client = fakeClient();
-    const template: SendRequest = { kind: "template", template: "welcome", to: "a@x.com", options: { idempotencyKey: "k" } };
-    const content: SendRequest = { kind: "content", content: { type: "sms", body: "hi" }, to: "+15555550123", options: { idempotencyKey: "k" } };
+    const template: SendRequest = {
+      kind: "template",
+      template: "welcome",
+      to: "a@x.com",
+      options: { idempotencyKey: "k" },
+    };
+    const content: SendRequest = {
+      kind: "content",
+      content: { type: "sms", body: "hi" },
+      to: "+15555550123",
+      options: { idempotencyKey: "k" },
+    };
     await sendMessage(client, template);
     await sendMessage(client, content);
     expect(client.calls).toEqual([
@@ -159,8 +218,10 @@ describe("runSendMode", () => {
     const runner = recordingRunner({ template: "welcome", to: "ada@example.com" });
     const client = fakeClient();
     await runSendMode(runner, context, API_KEY, () => client);
-    expect(runner.outputs).toEqual({ "message-id": "msg_1", status: "queued" });
-    expect(runner.summary).toContain("| <code>msg_1</code> | queued | email | template welcome | ada@example.com |");
+    expect(runner.outputs).toEqual({ "message-id": "msg_1", status: "queued", replayed: "false" });
+    expect(runner.summary).toContain(
+      "| <code>msg&#95;1</code> | queued | email | template welcome | ada@example.com |",
+    );
     expect(client.closed).toBe(true);
   });
 
@@ -174,7 +235,14 @@ describe("runSendMode", () => {
   });
 
   it("summarises a content send", () => {
-    const request: SendRequest = { kind: "content", content: { type: "sms", body: "x" }, to: "+1555", options: { idempotencyKey: undefined } };
-    expect(sendSummary(request, { ...sent, channel: "sms" })).toContain("| <code>msg_1</code> | queued | sms | sms content | +1555 |");
+    const request: SendRequest = {
+      kind: "content",
+      content: { type: "sms", body: "x" },
+      to: "+1555",
+      options: { idempotencyKey: undefined },
+    };
+    expect(sendSummary(request, { ...sent, channel: "sms" })).toContain(
+      "| <code>msg&#95;1</code> | queued | sms | sms content | +1555 |",
+    );
   });
 });

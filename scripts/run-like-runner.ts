@@ -1,13 +1,11 @@
 // Runs the built action (`node dist/index.js`) the way the GitHub runner does: inputs as
-// INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the GITHUB_* context. The
-// demo, the end-to-end tests and the soak test use it; the action itself never imports it, so
-// it is not in the bundle.
+// INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the GITHUB_* context. Used by
+// the demo, the Action's end-to-end tests, the soak test and the memory bench.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inputVariable } from "./runner.ts";
 
 export const BUILT_ACTION = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
@@ -31,8 +29,10 @@ export interface RunLikeRunnerOptions {
   inputs: Record<string, string>;
   /** The workspace (checkout) directory; also the working directory. */
   workspace: string;
-  /** GITHUB_* variables to set or override. */
+  /** GITHUB_* (or other) variables to set or override. */
   github?: Record<string, string> | undefined;
+  /** Spawns `node` with these arguments before the script (e.g. a memory flag); default none. */
+  nodeArgs?: readonly string[] | undefined;
 }
 
 export interface RunnerRun {
@@ -41,6 +41,11 @@ export interface RunnerRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
+}
+
+/** `api-key` → `INPUT_API-KEY`: the runner upper-cases the name, spaces become `_`, dashes stay. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 
 export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<RunnerRun> {
@@ -54,10 +59,24 @@ export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<Runn
     const env: NodeJS.ProcessEnv = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
     );
-    Object.assign(env, DEFAULT_GITHUB, { GITHUB_WORKSPACE: options.workspace, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: files }, options.github);
+    Object.assign(
+      env,
+      DEFAULT_GITHUB,
+      {
+        GITHUB_WORKSPACE: options.workspace,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        RUNNER_TEMP: files,
+      },
+      options.github,
+    );
     for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
 
-    const child = spawn(process.execPath, [BUILT_ACTION], { env, cwd: options.workspace, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUILT_ACTION], {
+      env,
+      cwd: options.workspace,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -66,7 +85,13 @@ export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<Runn
       child.once("error", reject);
       child.once("close", resolve);
     });
-    return { code, stdout, stderr, outputs: parseOutputFile(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(await readFile(outputFile, "utf8")),
+      summary: await readFile(summaryFile, "utf8"),
+    };
   } finally {
     await rm(files, { recursive: true, force: true });
   }
