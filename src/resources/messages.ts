@@ -1,4 +1,11 @@
+// The messages resource: sending (one, raw, many) and reading back (list, get, cancel).
+import { randomUUID } from "node:crypto";
+import { sendBatch } from "../batch.ts";
+import type { BatchResult, SendBatchOptions } from "../batch.ts";
 import type { HttpClient } from "../http.ts";
+import { checkIdempotencyKey, rawSendBody, templateSendBody } from "../params.ts";
+import type { BatchItem, RawContent, SendOptions, SendRawOptions } from "../params.ts";
+import type { SendBody } from "../wire.ts";
 import { toMessage } from "../objects.ts";
 import type { Message, Page } from "../objects.ts";
 import { iteratePages, listQuery } from "../pagination.ts";
@@ -24,6 +31,31 @@ export class Messages {
 
   constructor(http: HttpClient) {
     this.#http = http;
+  }
+
+  /**
+   * Sends a stored template; resolves once SenderKit accepted it (status "queued" or "scheduled").
+   * Every failure is a rejection carrying the `idempotencyKey` used: retry with it, never without.
+   */
+  async send(template: string, to: unknown, options: SendOptions = {}): Promise<Message> {
+    return this.#create(templateSendBody(template, to, options), options.idempotencyKey);
+  }
+
+  /** Sends content given inline; its channel is `content.type`. */
+  async sendRaw(to: unknown, content: RawContent, options: SendRawOptions = {}): Promise<Message> {
+    return this.#create(rawSendBody(to, content, options), options.idempotencyKey);
+  }
+
+  /** Many sends in chunks of up to 1000 items and 1 MiB; one result per item, in input order. */
+  sendBatch(items: readonly BatchItem[], options: SendBatchOptions = {}): Promise<BatchResult[]> {
+    return sendBatch(this.#http, items, options);
+  }
+
+  async #create(body: SendBody, idempotencyKey: string | undefined): Promise<Message> {
+    // The key is made here, once, so that even a failure before the first attempt names it.
+    const key = idempotencyKey === undefined ? randomUUID() : checkIdempotencyKey(idempotencyKey);
+    const { data } = await this.#http.request({ method: "POST", path: "/v1/messages", body, idempotencyKey: key, schema: messageSchema });
+    return toMessage(data);
   }
 
   /** One page, newest first. */
