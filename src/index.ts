@@ -1,4 +1,6 @@
 // The public API of the `senderkit` package.
+// First, before any import that loads undici: refuse a Node.js that is too old, in one line.
+import "./require-node.ts";
 export { SenderKit, DEFAULT_BASE_URL } from "./client.ts";
 export type { SenderKitOptions } from "./client.ts";
 export * as errors from "./errors.ts";
