@@ -277,7 +277,7 @@ function sendBatchItem(request: ApiRequest, item: unknown, index: number): Batch
     if (keyProblem !== undefined) throw invalidParameter([{ path: ["idempotency_key"], message: keyProblem }]);
     const { idempotency_key: _key, ...rest } = item as Record<string, unknown>;
     const store = request.key.idempotency;
-    const begun = store.begin(key, SEND_PATH, { itemFingerprint: JSON.stringify(rest) }, request.now);
+    const begun = store.begin(key, SEND_PATH, { json: JSON.stringify(rest) }, request.now);
     if (begun.kind === "replay") return replayedItem(index, begun.record.status, storedBody(begun.record));
     // The item is recorded as the `POST /v1/messages` it stands for would have answered.
     try {

@@ -17,6 +17,16 @@ afterEach(async () => {
   client = server = undefined;
 });
 
+/** The error a call rejects with; a call that resolves fails the test. */
+async function rejection<E>(call: Promise<unknown>): Promise<E> {
+  try {
+    await call;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error("expected the call to fail");
+}
+
 async function clientFor(handler: Handler, maxRetries = 2) {
   server = await startScriptedServer(handler);
   client = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, maxRetries, initialRetryDelay: 5, maxRetryDelay: 10 });
@@ -54,7 +64,7 @@ describe("the key travels with the failure", () => {
   it("a reset after commit, then 429s until retries run out: a retry with error.idempotencyKey leaves one message", async () => {
     const { handler, committed } = committingThenFailing(3);
     const { sk, srv } = await clientFor(handler);
-    const error = await sk.send("welcome", "a@example.com").catch((e: unknown) => e as RateLimitError);
+    const error = await rejection<RateLimitError>(sk.send("welcome", "a@example.com"));
     expect(error).toBeInstanceOf(RateLimitError);
     const sentKey = srv.requests[0]!.headers["idempotency-key"];
     expect(error.idempotencyKey).toBe(sentKey);
@@ -68,13 +78,13 @@ describe("the key travels with the failure", () => {
 
   it("carries the caller's own key, on API errors and on network errors", async () => {
     const { sk } = await clientFor((_req, res) => json(res, 422, errorBody("validation_error", "invalid_recipient")), 0);
-    const error = await sk.sendRaw("+15005550006", { type: "sms", body: "hi" }, { idempotencyKey: "order-77" }).catch((e: unknown) => e);
-    expect((error as SenderKitError).idempotencyKey).toBe("order-77");
-    const cancel = await sk.messages.cancel("msg_1", { idempotencyKey: "cancel-1" }).catch((e: unknown) => e);
-    expect((cancel as SenderKitError).idempotencyKey).toBe("cancel-1");
+    const error = await rejection<SenderKitError>(sk.sendRaw("+15005550006", { type: "sms", body: "hi" }, { idempotencyKey: "order-77" }));
+    expect(error.idempotencyKey).toBe("order-77");
+    const cancel = await rejection<SenderKitError>(sk.messages.cancel("msg_1", { idempotencyKey: "cancel-1" }));
+    expect(cancel.idempotencyKey).toBe("cancel-1");
 
     const refused = new SenderKit({ apiKey: TEST_KEY, baseUrl: "http://127.0.0.1:1", maxRetries: 0 });
-    const network = await refused.send("welcome", "a@example.com").catch((e: unknown) => e as SenderKitError);
+    const network = await rejection<SenderKitError>(refused.send("welcome", "a@example.com"));
     expect(network.name).toBe("NetworkError");
     expect(network.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
     await refused.close();
@@ -118,7 +128,7 @@ describe("bounded answers", () => {
     const { handler, written } = streaming(100 * 1_048_576, false);
     const { sk } = await clientFor(handler, 0);
     const before = process.memoryUsage();
-    const error = await sk.messages.get("msg_1").catch((e: unknown) => e as APIError);
+    const error = await rejection<APIError>(sk.messages.get("msg_1"));
     expect(error).toBeInstanceOf(APIError);
     expect(error.code).toBe("response_too_large");
     expect(error.message).toContain(`larger than ${MAX_RESPONSE_BYTES} bytes`);
@@ -133,7 +143,7 @@ describe("bounded answers", () => {
   it("a declared Content-Length over the limit is refused without reading the body", async () => {
     const { handler, written } = streaming(100 * 1_048_576, true);
     const { sk } = await clientFor(handler, 0);
-    const error = await sk.messages.get("msg_1").catch((e: unknown) => e as APIError);
+    const error = await rejection<APIError>(sk.messages.get("msg_1"));
     expect(error.code).toBe("response_too_large");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(written.bytes).toBeLessThan(16 * 1_048_576);
@@ -176,7 +186,7 @@ describe("no key in any error", () => {
         }),
         { "x-echo": req.headers.authorization! },
       ), 0);
-    const error = await sk.send("welcome", "a@example.com").catch((e: unknown) => e as APIError);
+    const error = await rejection<APIError>(sk.send("welcome", "a@example.com"));
     expect(error.name).toBe("AuthenticationError");
     expect(error.message).toBe("bad credentials: Bearer [redacted] (key [redacted], secret [redacted])");
     expect(error.issues[0]!.message).toBe("got Bearer [redacted]");
@@ -197,7 +207,7 @@ describe("no key in any error", () => {
       throw new Error(`refusing ${JSON.stringify(options.headers)}`);
     });
     const sk = new SenderKit({ apiKey: TEST_KEY, baseUrl: "http://127.0.0.1:1", maxRetries: 0, dispatcher: quoting });
-    const error = await sk.send("welcome", "a@example.com").catch((e: unknown) => e as SenderKitError);
+    const error = await rejection<SenderKitError>(sk.send("welcome", "a@example.com"));
     expect(error).toBeInstanceOf(SenderKitError);
     expect(error.message).toContain("POST /v1/messages failed: refusing");
     expect((error.cause as Error).message).toContain("Bearer [redacted]");
