@@ -19,7 +19,7 @@ import { batchItemSchema, checkWire, sendBodySchema } from "../src/wire.ts";
 import { ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, validationFailure } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 import { newMessageId } from "./ids.ts";
 import { SEND_PATH, storedBody } from "./idempotency.ts";
 import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";

@@ -16,7 +16,7 @@ import {
 import { created, noContent, ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, prefixIssues, validationFailure } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 import { isoTime } from "./clock.ts";
 import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";
 import { currentVersion, nextSeq, templateJson, templateVersionJson } from "./store.ts";

@@ -11,7 +11,7 @@ import {
 import { created, noContent, ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, validationFailure } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 import { newWebhookEndpointId, newWebhookSecret } from "./ids.ts";
 import { isoTime } from "./clock.ts";
 import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";
