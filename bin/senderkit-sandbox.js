@@ -3,7 +3,7 @@
 // During development, run `node sandbox/cli.ts` instead.
 // The version check comes first and the CLI is imported only after it: a static import would be
 // loaded (and break, inside undici) before any line here ran.
-import { nodeVersionProblem } from "../lib/src/node-version.js";
+import { nodeVersionProblem } from "../lib/src/internal/node-version.js";
 
 const problem = nodeVersionProblem(process.versions.node);
 if (problem !== undefined) {

@@ -3,7 +3,7 @@
 // out of plan (402). Each key gets a context holding its per-key state (idempotency records,
 // rate-limit window, its world with --isolate-keys), created on first sight. Clients choose keys
 // freely, so only the most recently used MAX_KEY_CONTEXTS keys keep their state.
-import { API_KEY_PATTERN, modeOfApiKey } from "../src/rules.ts";
+import { API_KEY_PATTERN, modeOfApiKey } from "../src/internal/rules.ts";
 import { ApiError } from "./errors.ts";
 import { IdempotencyStore } from "./idempotency.ts";
 import { World } from "./store.ts";

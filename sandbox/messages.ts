@@ -13,9 +13,9 @@ import {
   parsePushSubscription,
   parseTimestamp,
   recipientProblem,
-} from "../src/rules.ts";
-import type { Channel, PushSubscription } from "../src/rules.ts";
-import { batchItemSchema, checkWire, sendBodySchema } from "../src/wire.ts";
+} from "../src/internal/rules.ts";
+import type { Channel, PushSubscription } from "../src/internal/rules.ts";
+import { batchItemSchema, checkWire, sendBodySchema } from "../src/internal/wire.ts";
 import { ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, validationFailure } from "./errors.ts";

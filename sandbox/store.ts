@@ -3,7 +3,7 @@
 // Records keep sandbox-only facts (idempotency key, when each status was reached) beside the wire fields;
 // `messageJson` and friends give the wire objects, each written in one place.
 import type { ContentAnalysis } from "../src/template/index.ts";
-import type { Channel, MessageStatus, PushSubscription } from "../src/rules.ts";
+import type { Channel, MessageStatus, PushSubscription } from "../src/internal/rules.ts";
 
 export type Mode = "test" | "live";
 

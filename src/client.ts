@@ -1,14 +1,13 @@
 // The SenderKit client: configuration, the send calls, and the resources.
 import type { Dispatcher } from "undici";
-import type { BatchResult, SendBatchOptions } from "./batch.ts";
 import { invalidInput } from "./errors.ts";
-import { HttpClient } from "./http.ts";
+import { HttpClient } from "./internal/http.ts";
 import type { Message } from "./objects.ts";
-import type { BatchItem, RawContent, SendOptions, SendRawOptions } from "./params.ts";
+import type { BatchItem, BatchResult, RawContent, SendBatchOptions, SendOptions, SendRawOptions } from "./resources/messages.ts";
 import { Messages } from "./resources/messages.ts";
 import { Templates } from "./resources/templates.ts";
 import { WebhookEndpoints } from "./resources/webhook-endpoints.ts";
-import { API_KEY_PATTERN, modeOfApiKey } from "./rules.ts";
+import { API_KEY_PATTERN, modeOfApiKey } from "./internal/rules.ts";
 
 export const DEFAULT_BASE_URL = "https://api.senderkit.com";
 

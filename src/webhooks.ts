@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { SignatureVerificationError, invalidInput } from "./errors.ts";
 import type { Issue } from "./errors.ts";
-import { webhookEventSchema } from "./wire.ts";
+import { webhookEventSchema } from "./internal/wire.ts";
 
 export const SIGNATURE_HEADER = "x-senderkit-signature";
 export const DEFAULT_TOLERANCE_SECONDS = 300;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SenderKit, errors } from "../../src/index.ts";
 import { ApiError, errorBody as sandboxErrorBody } from "../../sandbox/errors.ts";
-import { errorFromBatchItem, errorFromResponse } from "../../src/api-errors.ts";
+import { errorFromBatchItem, errorFromResponse } from "../../src/internal/api-errors.ts";
 import { ERROR_CODES } from "../../src/internal/error-table.ts";
 import { TEST_KEY, errorBody, json, startScriptedServer } from "../helpers/scripted-server.ts";
 import type { ScriptedServer } from "../helpers/scripted-server.ts";

@@ -5,7 +5,7 @@ import type { ServerResponse } from "node:http";
 import { Agent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { APIError, RateLimitError, SenderKit, SenderKitError } from "../../src/index.ts";
-import { MAX_RESPONSE_BYTES } from "../../src/http.ts";
+import { MAX_RESPONSE_BYTES } from "../../src/internal/http.ts";
 import { TEST_KEY, errorBody, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
 import type { Handler, RecordedRequest, ScriptedServer } from "../helpers/scripted-server.ts";
 

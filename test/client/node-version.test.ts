@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
-import { REQUIRED_NODE, nodeVersionProblem } from "../../src/node-version.ts";
+import { REQUIRED_NODE, nodeVersionProblem } from "../../src/internal/node-version.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 /** Makes the child Node report `version` as process.versions.node, as an old Node would. */
@@ -44,14 +44,14 @@ describe("the entry points", () => {
     const dir = mkdtempSync(join(tmpdir(), "senderkit-bin-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, "bin"));
-    mkdirSync(join(dir, "lib/src"), { recursive: true });
+    mkdirSync(join(dir, "lib/src/internal"), { recursive: true });
     mkdirSync(join(dir, "lib/sandbox"));
     writeFileSync(join(dir, "package.json"), '{"type":"module"}');
     copyFileSync(join(ROOT, "bin/senderkit-sandbox.js"), join(dir, "bin/senderkit-sandbox.js"));
-    const guard = ts.transpileModule(readFileSync(join(ROOT, "src/node-version.ts"), "utf8"), {
+    const guard = ts.transpileModule(readFileSync(join(ROOT, "src/internal/node-version.ts"), "utf8"), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
-    writeFileSync(join(dir, "lib/src/node-version.js"), guard.outputText);
+    writeFileSync(join(dir, "lib/src/internal/node-version.js"), guard.outputText);
     writeFileSync(join(dir, "lib/sandbox/cli.js"), 'process.stdout.write("cli started\\n");');
     const bin = join(dir, "bin/senderkit-sandbox.js");
 

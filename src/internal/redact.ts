@@ -1,8 +1,8 @@
 // Secrets never leave in an error: an API key, a `Bearer` header value or a webhook signing secret
 // that a server (or a proxy) echoes back is replaced before the caller sees it, in the message,
 // the stack, the issues, the headers and every cause down the chain.
-import { SenderKitError } from "./errors.ts";
-import { APIError } from "./errors.ts";
+import { SenderKitError } from "../errors.ts";
+import { APIError } from "../errors.ts";
 
 const REDACTED = "[redacted]";
 /** Anything shaped like a key or signing secret, not only ours: a server may echo another. */

@@ -1,8 +1,8 @@
 // Request bodies as the JSON text that is sent. Each body (or batch item) is encoded exactly once,
 // here; whatever stops a value from becoming valid JSON is that value's ValidationError, never an
 // untyped error from JSON.stringify.
-import { invalidInput } from "./errors.ts";
-import type { ValidationError } from "./errors.ts";
+import { invalidInput } from "../errors.ts";
+import type { ValidationError } from "../errors.ts";
 
 export type Encoded = { ok: true; text: string; bytes: number } | { ok: false; error: ValidationError };
 

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Agent, EnvHttpProxyAgent, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import { APIError, ConflictError, NetworkError, RateLimitError, SenderKitError, TimeoutError, formatPath } from "./errors.ts";
+import { APIError, ConflictError, NetworkError, RateLimitError, SenderKitError, TimeoutError, formatPath } from "../errors.ts";
 import { errorFromResponse } from "./api-errors.ts";
 import { encodeJson } from "./encode.ts";
 import { redactError } from "./redact.ts";

@@ -11,10 +11,10 @@ import {
   RateLimitError,
   ValidationError,
   parseRetryAfter,
-} from "./errors.ts";
-import type { APIErrorFields, Issue } from "./errors.ts";
-import { statusOfType, typeOfStatus } from "./internal/error-table.ts";
-import type { ErrorType } from "./internal/error-table.ts";
+} from "../errors.ts";
+import type { APIErrorFields, Issue } from "../errors.ts";
+import { statusOfType, typeOfStatus } from "./error-table.ts";
+import type { ErrorType } from "./error-table.ts";
 import { errorBodySchema } from "./wire.ts";
 
 const CLASS_OF_TYPE: Record<ErrorType, new (fields: APIErrorFields) => APIError> = {
