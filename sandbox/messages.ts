@@ -9,12 +9,12 @@ import {
   MESSAGE_STATUSES,
   LIMITS,
   idempotencyKeyProblem,
-  isPlainObject,
   parsePushSubscription,
   parseTimestamp,
   recipientProblem,
 } from "../src/internal/rules.ts";
 import type { Channel, PushSubscription } from "../src/internal/rules.ts";
+import { isPlainObject } from "../src/internal/plain-objects.ts";
 import { batchItemSchema, checkWire, sendBodySchema } from "../src/internal/wire.ts";
 import { ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";

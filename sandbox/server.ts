@@ -5,7 +5,8 @@
 // stored under an idempotency key; everything the handler answers below 500 is (section 10).
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LIMITS, idempotencyKeyProblem, isPlainObject } from "../src/internal/rules.ts";
+import { isPlainObject } from "../src/internal/plain-objects.ts";
+import { LIMITS, idempotencyKeyProblem } from "../src/internal/rules.ts";
 import type { ApiRequest } from "./api.ts";
 import type { KeyContext, KeyRegistry } from "./auth.ts";
 import { ApiError, errorBody, invalidParameter } from "./errors.ts";

@@ -3,7 +3,8 @@
 // and renders reuse that analysis.
 import { CONTENT_FIELDS, analyzeContent, renderAnalyzedContent } from "../src/template/index.ts";
 import type { ContentAnalysis } from "../src/template/index.ts";
-import { CHANNELS, SLUG_PATTERN, isPlainObject } from "../src/internal/rules.ts";
+import { isPlainObject } from "../src/internal/plain-objects.ts";
+import { CHANNELS, SLUG_PATTERN } from "../src/internal/rules.ts";
 import type { Channel } from "../src/internal/rules.ts";
 import {
   checkWire,

@@ -1,6 +1,7 @@
 // The contract's value rules (sections 1, 4, 5, 6, 8 and 10 of senderkit-api.md) as plain
 // functions. The client checks input with them before sending, and the sandbox server
 // enforces them, so there is one reading of each rule.
+import { isPlainObject } from "./plain-objects.ts";
 
 export type Channel = "email" | "sms" | "push" | "web_push";
 export const CHANNELS: readonly Channel[] = ["email", "sms", "push", "web_push"];
@@ -200,6 +201,5 @@ export function parseTimestamp(value: string): Date | undefined {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth ? date : undefined;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** Re-exported for action/ and provider/, which import it from here; its home is plain-objects.ts. */
+export { isPlainObject };

@@ -5,7 +5,8 @@
 // Value rules that have a 422 code of their own live in rules.ts. Response schemas are
 // loose: unknown fields are kept, because the objects will grow.
 import { z } from "zod";
-import { CHANNELS, EVENT_TYPES, LIMITS, MESSAGE_STATUSES, fitsLength, isPlainObject, parseTimestamp } from "./rules.ts";
+import { isPlainObject } from "./plain-objects.ts";
+import { CHANNELS, EVENT_TYPES, LIMITS, MESSAGE_STATUSES, fitsLength, parseTimestamp } from "./rules.ts";
 import type { Channel } from "./rules.ts";
 
 // ---------------------------------------------------------------------------------------
