@@ -49,7 +49,9 @@ export function batchItemBody(item: BatchItem, idempotencyKey: string): BatchIte
     "content" in item && item.content !== undefined
       ? rawSendBody(item.to, item.content, item as RawBatchItem)
       : templateSendBody((item as TemplateBatchItem).template, item.to, item as TemplateBatchItem);
-  return { ...body, idempotency_key: checkIdempotencyKey(idempotencyKey) };
+  // `body` is a fresh object (checked() copies the caller's fields): the key is added in place.
+  (body as BatchItemBody).idempotency_key = checkIdempotencyKey(idempotencyKey);
+  return body as BatchItemBody;
 }
 
 /** Section 4: 1-255 printable ASCII characters. */
