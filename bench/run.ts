@@ -30,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "action-start", row: 4, title: "Action cold start (lint, send) and bundle size", run: async () => (await import("./action-start.ts")).benchActionStart() },
   { name: "lint", row: 5, title: "template lint throughput", run: async () => (await import("./lint-throughput.ts")).benchLintThroughput() },
   { name: "memory", row: 6, title: "Action batch: peak RSS at 1,000,000 vs 100,000 rows", run: async () => (await import("./memory.ts")).benchMemory() },
+  { name: "batch-1k", row: 7, title: "sendBatch of 1 KB items vs raw undici", run: async () => (await import("./client-throughput.ts")).benchBigBatchThroughput() },
   {
     name: "action-batch",
     row: 8,

@@ -22,7 +22,7 @@ const load = (source, built) => import(fromSources ? source : built);
 
 if (command === "sandbox") {
   if (rest.includes("--version") || rest.includes("-v")) {
-    const { VERSION } = await load("../src/version.ts", "../lib/src/version.js");
+    const { VERSION } = await load("../src/internal/version.ts", "../lib/src/internal/version.js");
     process.stdout.write(`senderkit ${VERSION}\n`);
   } else {
     // The sandbox CLI reads its flags from process.argv: drop the word `sandbox`.

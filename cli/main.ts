@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import * as templateFiles from "../src/template-files/index.ts";
-import { VERSION } from "../src/version.ts";
+import { VERSION } from "../src/internal/version.ts";
 import { UsageError, parseCommandOptions } from "./options.ts";
 import type { CommandOptions } from "./options.ts";
 import { formatReport, jsonReport, safeText, summaryLine } from "./terminal.ts";

@@ -1,8 +1,9 @@
 // Authentication (sections 1 and 10). The sandbox has no account database: any well-formed key
 // is accepted, its prefix picks the mode, and the options name keys that are revoked (403) or
 // out of plan (402). Each key gets a context holding its per-key state (idempotency records,
-// rate-limit window), created on first sight and kept for the sandbox's life.
-import { API_KEY_PATTERN, modeOfApiKey } from "../src/rules.ts";
+// rate-limit window, its world with --isolate-keys), created on first sight. Clients choose keys
+// freely, so only the most recently used MAX_KEY_CONTEXTS keys keep their state.
+import { API_KEY_PATTERN, modeOfApiKey } from "../src/internal/rules.ts";
 import { ApiError } from "./errors.ts";
 import { IdempotencyStore } from "./idempotency.ts";
 import { World } from "./store.ts";
@@ -28,8 +29,13 @@ export interface KeyRegistryOptions {
   isolateKeys: boolean;
 }
 
+/**
+ * Keys whose state is kept; the least recently used one beyond this is forgotten (its idempotency
+ * records, and its world when keys are isolated). A local sandbox rarely sees more than a few.
+ */
+export const MAX_KEY_CONTEXTS = 1_000;
 /** Header values already seen → their context; bounded because clients control its keys. */
-const HEADER_CACHE_LIMIT = 10_000;
+const HEADER_CACHE_LIMIT = MAX_KEY_CONTEXTS;
 
 export class KeyRegistry {
   readonly #revoked: Set<string>;
@@ -49,7 +55,12 @@ export class KeyRegistry {
   authenticate(header: string | undefined): KeyContext {
     if (header === undefined) throw new ApiError("authentication_required", "no Authorization header; send `Authorization: Bearer <api key>`");
     const cached = this.#byHeader.get(header);
-    if (cached !== undefined) return checkRevoked(cached);
+    if (cached !== undefined) {
+      // Most recently used last: eviction takes the first.
+      this.#contexts.delete(cached.apiKey);
+      this.#contexts.set(cached.apiKey, cached);
+      return checkRevoked(cached);
+    }
 
     const apiKey = parseBearer(header);
     if (apiKey === undefined) throw new ApiError("authentication_required", "the Authorization header must be `Bearer <api key>`");
@@ -64,6 +75,11 @@ export class KeyRegistry {
     return checkRevoked(context);
   }
 
+  /** Keys whose state is kept (tests, inspection). */
+  get size(): number {
+    return this.#contexts.size;
+  }
+
   /** Every world that exists so far (inspection). */
   worlds(): World[] {
     const worlds = new Set<World>([this.#sharedWorlds.test, this.#sharedWorlds.live]);
@@ -73,7 +89,10 @@ export class KeyRegistry {
 
   #contextFor(apiKey: string, mode: Mode): KeyContext {
     let context = this.#contexts.get(apiKey);
-    if (context === undefined) {
+    if (context !== undefined) {
+      this.#contexts.delete(apiKey);
+      this.#contexts.set(apiKey, context);
+    } else {
       context = {
         apiKey,
         mode,
@@ -85,6 +104,11 @@ export class KeyRegistry {
         rateCount: 0,
       };
       this.#contexts.set(apiKey, context);
+      if (this.#contexts.size > MAX_KEY_CONTEXTS) {
+        const [oldest] = this.#contexts.keys();
+        this.#contexts.delete(oldest!);
+        this.#byHeader.clear(); // it may point at the forgotten context
+      }
     }
     return context;
   }

@@ -1,84 +1,8 @@
-// The contract's error table (section 3): every code the sandbox answers with, its status and
-// type, and the JSON body of an error. Handlers throw `ApiError`; the server turns it into a body.
-
-export type ErrorCode =
-  | "invalid_json"
-  | "invalid_parameter"
-  | "body_too_large"
-  | "authentication_required"
-  | "invalid_api_key"
-  | "plan_limit_reached"
-  | "api_key_revoked"
-  | "forbidden"
-  | "message_not_found"
-  | "template_not_found"
-  | "webhook_endpoint_not_found"
-  | "route_not_found"
-  | "template_exists"
-  | "message_not_cancellable"
-  | "idempotency_key_reused"
-  | "idempotency_request_in_progress"
-  | "invalid_recipient"
-  | "missing_variables"
-  | "template_syntax_error"
-  | "unknown_template"
-  | "channel_mismatch"
-  | "recipient_suppressed"
-  | "scheduled_at_in_past"
-  | "batch_too_large"
-  | "invalid_events"
-  | "invalid_url"
-  | "rate_limited"
-  | "internal_error"
-  | "unavailable";
-
-export interface Issue {
-  path: (string | number)[];
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-type ErrorType =
-  | "validation_error"
-  | "authentication_error"
-  | "payment_required"
-  | "not_found"
-  | "conflict"
-  | "rate_limited"
-  | "api_error";
-
-const STATUS_AND_TYPE: Record<ErrorCode, readonly [number, ErrorType]> = {
-  invalid_json: [400, "validation_error"],
-  invalid_parameter: [400, "validation_error"],
-  body_too_large: [400, "validation_error"],
-  authentication_required: [401, "authentication_error"],
-  invalid_api_key: [401, "authentication_error"],
-  plan_limit_reached: [402, "payment_required"],
-  api_key_revoked: [403, "authentication_error"],
-  forbidden: [403, "authentication_error"],
-  message_not_found: [404, "not_found"],
-  template_not_found: [404, "not_found"],
-  webhook_endpoint_not_found: [404, "not_found"],
-  route_not_found: [404, "not_found"],
-  template_exists: [409, "conflict"],
-  message_not_cancellable: [409, "conflict"],
-  idempotency_key_reused: [409, "conflict"],
-  idempotency_request_in_progress: [409, "conflict"],
-  invalid_recipient: [422, "validation_error"],
-  missing_variables: [422, "validation_error"],
-  template_syntax_error: [422, "validation_error"],
-  unknown_template: [422, "validation_error"],
-  channel_mismatch: [422, "validation_error"],
-  recipient_suppressed: [422, "validation_error"],
-  scheduled_at_in_past: [422, "validation_error"],
-  batch_too_large: [422, "validation_error"],
-  invalid_events: [422, "validation_error"],
-  invalid_url: [422, "validation_error"],
-  rate_limited: [429, "rate_limited"],
-  internal_error: [500, "api_error"],
-  unavailable: [503, "api_error"],
-};
+// Error answers: handlers throw `ApiError` with a code of the contract's table (section 3, in
+// src/internal/error-table.ts, which the client reads too); the server turns it into the body.
+import { ERROR_CODES } from "../src/internal/error-table.ts";
+import type { ErrorCode, ErrorType } from "../src/internal/error-table.ts";
+import type { Issue } from "../src/errors.ts";
 
 /**
  * An error answer. Not an `Error` subclass on purpose: it is thrown for ordinary validation
@@ -93,7 +17,7 @@ export class ApiError {
   readonly issues: Issue[] | undefined;
 
   constructor(code: ErrorCode, message: string, issues?: Issue[]) {
-    const [status, type] = STATUS_AND_TYPE[code];
+    const { status, type } = ERROR_CODES[code];
     this.code = code;
     this.status = status;
     this.type = type;

@@ -1,7 +1,10 @@
 // Idempotency keys (sections 4 and 10), one store per API key. A record is created when a POST
 // with a key starts and holds the finished answer (status and exact body bytes) for 24 hours
-// from that first request. Batch items share the namespace with `POST /v1/messages`: an item is
-// recorded under the path `/v1/messages` with its JSON (without `idempotency_key`) as fingerprint.
+// from that first request, on the sandbox's clock; older records are dropped as new ones come.
+// Batch items share the namespace with `POST /v1/messages`: an item is recorded under the path
+// `/v1/messages` with its JSON (without `idempotency_key`) as fingerprint. Fingerprints are kept
+// as SHA-256 digests, never the bodies: a record costs the same for a 1 MiB body as for a tiny one.
+import { createHash } from "node:crypto";
 import { ApiError } from "./errors.ts";
 import { messageTextAsCreated } from "./store.ts";
 import type { StoredMessage } from "./store.ts";
@@ -13,10 +16,10 @@ export const SEND_PATH = "/v1/messages";
 export interface IdempotencyRecord {
   key: string;
   path: string;
-  /** A request's body, decoded so that equal strings mean equal bytes (see server.ts `decodeBody`). */
-  rawBody: string | undefined;
-  /** A batch item's JSON without `idempotency_key`. */
-  itemFingerprint: string | undefined;
+  /** Digest of the request's body, decoded so that equal strings mean equal bytes (server.ts `decodeBody`). */
+  bodyDigest: string | undefined;
+  /** Digest of its JSON: a batch item's without `idempotency_key`, or a single send's re-serialized. */
+  jsonDigest: string | undefined;
   state: "in_progress" | "done";
   /** The stored answer, once done: its status and either its body or the message a send created. */
   status: number;
@@ -34,22 +37,34 @@ export function storedBody(record: IdempotencyRecord): string {
   return record.createdMessage === undefined ? record.body : messageTextAsCreated(record.createdMessage);
 }
 
-/** What a request or item brings to compare with an earlier use of its key. */
-export type RequestFingerprint = { rawBody: string; itemFingerprint?: undefined } | { rawBody?: undefined; itemFingerprint: string };
+/**
+ * What a request or item brings to compare with an earlier use of its key: a request its body
+ * text (and, for a single send, its JSON), a batch item its JSON only.
+ */
+export type RequestFingerprint = { body: string; json: string | undefined } | { body?: undefined; json: string };
 
 export type BeginResult = { kind: "new"; record: IdempotencyRecord } | { kind: "replay"; record: IdempotencyRecord };
 
 export class IdempotencyStore {
+  /** Oldest first (a reused expired key is re-inserted), so expired records are at the front. */
   readonly #records = new Map<string, IdempotencyRecord>();
+
+  /** Records kept (inspection and tests). */
+  get size(): number {
+    return this.#records.size;
+  }
 
   /**
    * Starts a request under `key`: a new in-progress record, or the finished record to replay.
    * Throws the 409s of section 4 (which are not stored).
    */
   begin(key: string, path: string, fingerprint: RequestFingerprint, now: number): BeginResult {
+    this.#dropExpired(now);
     const existing = this.#records.get(key);
-    if (existing !== undefined && now - existing.createdAt < IDEMPOTENCY_TTL_MS) {
-      if (!sameRequest(existing, path, fingerprint)) {
+    const bodyDigest = fingerprint.body === undefined ? undefined : digest(fingerprint.body);
+    const jsonDigest = fingerprint.json === undefined ? undefined : digest(fingerprint.json);
+    if (existing !== undefined) {
+      if (!sameRequest(existing, path, bodyDigest, jsonDigest)) {
         throw new ApiError(
           "idempotency_key_reused",
           "this Idempotency-Key was already used with a different request (path or body); use a new key for a new request",
@@ -66,8 +81,8 @@ export class IdempotencyStore {
     const record: IdempotencyRecord = {
       key,
       path,
-      rawBody: fingerprint.rawBody,
-      itemFingerprint: fingerprint.itemFingerprint,
+      bodyDigest,
+      jsonDigest,
       state: "in_progress",
       status: 0,
       body: "",
@@ -90,27 +105,27 @@ export class IdempotencyStore {
     else record.createdMessage = body;
   }
 
+  /** Drops the records older than 24 hours; they are at the front of the map. */
+  #dropExpired(now: number): void {
+    for (const [key, record] of this.#records) {
+      if (now - record.createdAt < IDEMPOTENCY_TTL_MS) break;
+      this.#records.delete(key);
+    }
+  }
+
   /** Drops a record (its request ended without a storable answer). */
   forget(record: IdempotencyRecord): void {
     if (this.#records.get(record.key) === record) this.#records.delete(record.key);
   }
 }
 
-function sameRequest(record: IdempotencyRecord, path: string, fingerprint: RequestFingerprint): boolean {
+function sameRequest(record: IdempotencyRecord, path: string, bodyDigest: string | undefined, jsonDigest: string | undefined): boolean {
   if (record.path !== path) return false;
-  if (record.rawBody !== undefined && fingerprint.rawBody !== undefined) return record.rawBody === fingerprint.rawBody;
+  if (record.bodyDigest !== undefined && bodyDigest !== undefined) return record.bodyDigest === bodyDigest;
   // A batch item against a single send (or the other way round): compare the JSON.
-  const recordJson = record.itemFingerprint ?? canonicalJson(record.rawBody);
-  const requestJson = fingerprint.itemFingerprint ?? canonicalJson(fingerprint.rawBody);
-  return recordJson !== undefined && recordJson === requestJson;
+  return record.jsonDigest !== undefined && record.jsonDigest === jsonDigest;
 }
 
-/** A raw body re-serialized the way a batch item's fingerprint is, or undefined if it is not JSON. */
-function canonicalJson(rawBody: string | undefined): string | undefined {
-  if (rawBody === undefined) return undefined;
-  try {
-    return JSON.stringify(JSON.parse(rawBody === "" ? "{}" : rawBody));
-  } catch {
-    return undefined;
-  }
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("base64");
 }

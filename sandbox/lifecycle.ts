@@ -7,7 +7,7 @@
 // a send. Lifecycle steps all wait the same delay, so they come due in the order they were queued
 // and sit in a FIFO of messages (`StepQueue`, O(1), no object per step); callbacks at arbitrary
 // times (scheduled sends, webhook retries) sit in a min-heap (`TimerQueue`). One timer each.
-import type { MessageStatus } from "../src/rules.ts";
+import type { MessageStatus } from "../src/internal/rules.ts";
 import { isoNow } from "./clock.ts";
 import { suppressionKey } from "./store.ts";
 import type { StoredMessage, World } from "./store.ts";

@@ -3,7 +3,7 @@
 // it does not depend on the filters. An empty value means "not given"; unknown or repeated
 // parameters and bad values → 400 invalid_parameter, listing every issue.
 import { invalidParameter } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;

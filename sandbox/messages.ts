@@ -9,17 +9,17 @@ import {
   MESSAGE_STATUSES,
   LIMITS,
   idempotencyKeyProblem,
-  isPlainObject,
   parsePushSubscription,
   parseTimestamp,
   recipientProblem,
-} from "../src/rules.ts";
-import type { Channel, PushSubscription } from "../src/rules.ts";
-import { batchItemSchema, checkWire, sendBodySchema } from "../src/wire.ts";
+} from "../src/internal/rules.ts";
+import type { Channel, PushSubscription } from "../src/internal/rules.ts";
+import { isPlainObject } from "../src/internal/plain-objects.ts";
+import { batchItemSchema, checkWire, sendBodySchema } from "../src/internal/wire.ts";
 import { ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, validationFailure } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 import { newMessageId } from "./ids.ts";
 import { SEND_PATH, storedBody } from "./idempotency.ts";
 import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";
@@ -277,7 +277,7 @@ function sendBatchItem(request: ApiRequest, item: unknown, index: number): Batch
     if (keyProblem !== undefined) throw invalidParameter([{ path: ["idempotency_key"], message: keyProblem }]);
     const { idempotency_key: _key, ...rest } = item as Record<string, unknown>;
     const store = request.key.idempotency;
-    const begun = store.begin(key, SEND_PATH, { itemFingerprint: JSON.stringify(rest) }, request.now);
+    const begun = store.begin(key, SEND_PATH, { json: JSON.stringify(rest) }, request.now);
     if (begun.kind === "replay") return replayedItem(index, begun.record.status, storedBody(begun.record));
     // The item is recorded as the `POST /v1/messages` it stands for would have answered.
     try {

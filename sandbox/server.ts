@@ -5,13 +5,14 @@
 // stored under an idempotency key; everything the handler answers below 500 is (section 10).
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LIMITS, idempotencyKeyProblem, isPlainObject } from "../src/rules.ts";
+import { isPlainObject } from "../src/internal/plain-objects.ts";
+import { LIMITS, idempotencyKeyProblem } from "../src/internal/rules.ts";
 import type { ApiRequest } from "./api.ts";
 import type { KeyContext, KeyRegistry } from "./auth.ts";
 import { ApiError, errorBody, invalidParameter } from "./errors.ts";
 import type { FaultInjector, ForcedFaultKind } from "./faults.ts";
 import { newRequestId } from "./ids.ts";
-import { storedBody } from "./idempotency.ts";
+import { SEND_PATH, storedBody } from "./idempotency.ts";
 import type { IdempotencyRecord, IdempotencyStore } from "./idempotency.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import type { RateLimitVerdict, RateLimiter } from "./rate-limit.ts";
@@ -81,7 +82,9 @@ export class ApiServer {
 
   constructor(deps: ApiServerDeps) {
     this.#deps = deps;
-    this.server = http.createServer({ keepAliveTimeout: 30_000, noDelay: true }, (req, res) => this.#handle(req, res));
+    // Node's own answer to a request without Host is a bare 400; ours is the contract's error body.
+    const options = { keepAliveTimeout: 30_000, noDelay: true, requireHostHeader: false };
+    this.server = http.createServer(options, (req, res) => this.#handle(req, res));
     this.server.on("clientError", (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket));
   }
 
@@ -98,6 +101,11 @@ export class ApiServer {
     const deps = this.#deps;
     deps.counters.total++;
     const exchange: Exchange = { req, res, requestId: newRequestId(), fault: deps.faults.next(), rate: undefined };
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+      const issues = [{ path: ["Host"], message: "required: HTTP/1.1 requests carry a Host header" }];
+      this.#answerError(exchange, invalidParameter(issues));
+      return;
+    }
     if (exchange.fault !== undefined) {
       deps.counters.faults[exchange.fault] = (deps.counters.faults[exchange.fault] ?? 0) + 1;
       if (this.#answerEarlyFault(exchange, exchange.fault)) return;
@@ -206,16 +214,27 @@ export class ApiServer {
   }
 
   #withBody(context: RunContext, bytes: Buffer, idempotencyKey: string | undefined): void {
-    const body = decodeBody(bytes);
+    const { exchange, key, path, now } = context;
+    const text = decodeBody(bytes);
+    // A body that is not a JSON object is refused before the endpoint runs, and so, like
+    // body_too_large, stores nothing under its key (as Stripe: no endpoint ran, nothing saved).
+    let body: Record<string, unknown>;
+    try {
+      body = parseJsonObject(text, exchange.req.headers["content-type"]);
+    } catch (error) {
+      this.#answerError(exchange, error);
+      return;
+    }
     if (idempotencyKey === undefined) {
       this.#run(context, body, undefined, undefined);
       return;
     }
-    const { exchange, key, path, now } = context;
     let begun;
     try {
       // The decoded body is the fingerprint: byte-identical bodies, and only they, decode equal.
-      begun = key.idempotency.begin(idempotencyKey, path, { rawBody: body }, now);
+      // A single send also gives its JSON, to compare with a batch item under the same key.
+      const json = path === SEND_PATH ? JSON.stringify(body) : undefined;
+      begun = key.idempotency.begin(idempotencyKey, path, { body: text, json }, now);
     } catch (error) {
       this.#answerError(exchange, error); // the two 409s are not stored
       return;
@@ -229,7 +248,12 @@ export class ApiServer {
   }
 
   /** Parses the body, runs the handler and answers; stores the answer under the key if any. */
-  #run(context: RunContext, body: string | undefined, idempotencyKey: string | undefined, record: IdempotencyRecord | undefined): void {
+  #run(
+    context: RunContext,
+    body: Record<string, unknown> | undefined,
+    idempotencyKey: string | undefined,
+    record: IdempotencyRecord | undefined,
+  ): void {
     const { exchange, key, route, search, now } = context;
     let status: number;
     let text: string;
@@ -241,7 +265,7 @@ export class ApiServer {
         lifecycle: this.#deps.lifecycle,
         params: route.params,
         search,
-        body: body === undefined ? undefined : parseJsonObject(body, exchange.req.headers["content-type"]),
+        body,
         requestId: exchange.requestId,
         idempotencyKey,
         now,

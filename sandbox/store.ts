@@ -1,9 +1,9 @@
 // In-memory state. A "world" is what one account sees in one mode (section 1: test and live
 // data are separate worlds): its messages, templates, webhook endpoints and suppression list.
 // Records keep sandbox-only facts (idempotency key, when each status was reached) beside the wire fields;
-// `messageJson` and friends give the wire objects.
+// `messageJson` and friends give the wire objects, each written in one place.
 import type { ContentAnalysis } from "../src/template/index.ts";
-import type { Channel, MessageStatus, PushSubscription } from "../src/rules.ts";
+import type { Channel, MessageStatus, PushSubscription } from "../src/internal/rules.ts";
 
 export type Mode = "test" | "live";
 
@@ -112,29 +112,14 @@ export function suppressionKey(channel: Channel, to: string | PushSubscription):
   return channel === "email" ? `email:${to.toLowerCase()}` : `${channel}:${to}`;
 }
 
+/** The message as the API gives it now: the one place its wire shape is written. */
 export function messageJson(message: StoredMessage): Record<string, unknown> {
-  return {
-    object: "message",
-    id: message.id,
-    status: message.status,
-    channel: message.channel,
-    to: message.to,
-    template: message.template,
-    template_version: message.templateVersion,
-    metadata: message.metadata,
-    scheduled_at: message.scheduledAt,
-    created_at: message.createdAt,
-    updated_at: message.updatedAt,
-    error: message.error,
-  };
+  return wireMessage(message, message.status, message.updatedAt, message.error);
 }
 
-/**
- * The JSON text of `messageJson(message)`, written out by hand because it is on the send path.
- * Ids, statuses, channels, slugs and timestamps never need escaping; what a client chose does.
- */
+/** The JSON text of `messageJson(message)`. */
 export function messageText(message: StoredMessage): string {
-  return writeMessage(message, message.status, message.updatedAt, message.error);
+  return JSON.stringify(messageJson(message));
 }
 
 /** The status a message was created with. */
@@ -151,26 +136,29 @@ export function messageHistory(message: StoredMessage): { status: MessageStatus;
   return history;
 }
 
-/** The message as the send that created it answered: first status, no update, no error. */
+/**
+ * The message as the send that created it answered (first status, no update, no error), byte
+ * for byte: an idempotent replay writes it again from the message rather than keeping a copy.
+ */
 export function messageTextAsCreated(message: StoredMessage): string {
-  return writeMessage(message, initialStatus(message), message.createdAt, null);
+  return JSON.stringify(wireMessage(message, initialStatus(message), message.createdAt, null));
 }
 
-function writeMessage(message: StoredMessage, status: MessageStatus, updatedAt: string, error: MessageError | null): string {
-  return (
-    '{"object":"message","id":"' + message.id +
-    '","status":"' + status +
-    '","channel":"' + message.channel +
-    '","to":' + JSON.stringify(message.to) +
-    ',"template":' + (message.template === null ? "null" : '"' + message.template + '"') +
-    ',"template_version":' + (message.templateVersion === null ? "null" : String(message.templateVersion)) +
-    ',"metadata":' + JSON.stringify(message.metadata) +
-    ',"scheduled_at":' + (message.scheduledAt === null ? "null" : '"' + message.scheduledAt + '"') +
-    ',"created_at":"' + message.createdAt +
-    '","updated_at":"' + updatedAt +
-    '","error":' + (error === null ? "null" : JSON.stringify(error)) +
-    "}"
-  );
+function wireMessage(message: StoredMessage, status: MessageStatus, updatedAt: string, error: MessageError | null): Record<string, unknown> {
+  return {
+    object: "message",
+    id: message.id,
+    status,
+    channel: message.channel,
+    to: message.to,
+    template: message.template,
+    template_version: message.templateVersion,
+    metadata: message.metadata,
+    scheduled_at: message.scheduledAt,
+    created_at: message.createdAt,
+    updated_at: updatedAt,
+    error,
+  };
 }
 
 export function templateVersionJson(version: TemplateVersion): Record<string, unknown> {

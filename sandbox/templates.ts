@@ -3,8 +3,9 @@
 // and renders reuse that analysis.
 import { CONTENT_FIELDS, analyzeContent, renderAnalyzedContent } from "../src/template/index.ts";
 import type { ContentAnalysis } from "../src/template/index.ts";
-import { CHANNELS, SLUG_PATTERN, isPlainObject } from "../src/rules.ts";
-import type { Channel } from "../src/rules.ts";
+import { isPlainObject } from "../src/internal/plain-objects.ts";
+import { CHANNELS, SLUG_PATTERN } from "../src/internal/rules.ts";
+import type { Channel } from "../src/internal/rules.ts";
 import {
   checkWire,
   contentSchemas,
@@ -12,11 +13,11 @@ import {
   renderContentBodySchema,
   renderSavedBodySchema,
   updateTemplateBodySchema,
-} from "../src/wire.ts";
+} from "../src/internal/wire.ts";
 import { created, noContent, ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, prefixIssues, validationFailure } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 import { isoTime } from "./clock.ts";
 import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";
 import { currentVersion, nextSeq, templateJson, templateVersionJson } from "./store.ts";

@@ -1,17 +1,17 @@
 // Webhook endpoints (sections 8 and 10): CRUD and secret rotation. The secret appears only in
 // the answers of create and rotate. `url` and `events` that are present but invalid, of any JSON
 // type, are 422 (`invalid_url`, `invalid_events`); a missing one is 400.
-import { LIMITS, eventsProblem, webhookUrlProblem } from "../src/rules.ts";
+import { LIMITS, eventsProblem, webhookUrlProblem } from "../src/internal/rules.ts";
 import {
   checkWire,
   createWebhookEndpointBodySchema,
   rotateSecretBodySchema,
   updateWebhookEndpointBodySchema,
-} from "../src/wire.ts";
+} from "../src/internal/wire.ts";
 import { created, noContent, ok } from "./api.ts";
 import type { ApiRequest, ApiResult } from "./api.ts";
 import { ApiError, invalidParameter, validationFailure } from "./errors.ts";
-import type { Issue } from "./errors.ts";
+import type { Issue } from "../src/errors.ts";
 import { newWebhookEndpointId, newWebhookSecret } from "./ids.ts";
 import { isoTime } from "./clock.ts";
 import { listJson, pageNewestFirst, parseListQuery } from "./lists.ts";

@@ -1,19 +1,13 @@
 // The SenderKit client: configuration, the send calls, and the resources.
 import type { Dispatcher } from "undici";
-import { sendBatch } from "./batch.ts";
-import type { BatchResult, SendBatchOptions } from "./batch.ts";
 import { invalidInput } from "./errors.ts";
-import { HttpClient } from "./http.ts";
-import { toMessage } from "./objects.ts";
+import { HttpClient } from "./internal/http.ts";
 import type { Message } from "./objects.ts";
-import { checkIdempotencyKey, rawSendBody, templateSendBody } from "./params.ts";
-import type { BatchItem, RawContent, SendOptions, SendRawOptions } from "./params.ts";
+import type { BatchItem, BatchResult, RawContent, SendBatchOptions, SendOptions, SendRawOptions } from "./resources/messages.ts";
 import { Messages } from "./resources/messages.ts";
 import { Templates } from "./resources/templates.ts";
 import { WebhookEndpoints } from "./resources/webhook-endpoints.ts";
-import { API_KEY_PATTERN, modeOfApiKey } from "./rules.ts";
-import { messageSchema } from "./wire.ts";
-import type { SendBody } from "./wire.ts";
+import { API_KEY_PATTERN, modeOfApiKey } from "./internal/rules.ts";
 
 export const DEFAULT_BASE_URL = "https://api.senderkit.com";
 
@@ -73,19 +67,19 @@ export class SenderKit {
     this.webhookEndpoints = new WebhookEndpoints(this.#http, this.mode);
   }
 
-  /** Sends a stored template; resolves once SenderKit accepted it (status "queued" or "scheduled"). */
+  /** Shortcut for `messages.send`: a stored template to one recipient. */
   send(template: string, to: unknown, options: SendOptions = {}): Promise<Message> {
-    return this.#send(() => templateSendBody(template, to, options), options.idempotencyKey);
+    return this.messages.send(template, to, options);
   }
 
-  /** Sends content given inline; its channel is `content.type`. */
+  /** Shortcut for `messages.sendRaw`: inline content, its channel is `content.type`. */
   sendRaw(to: unknown, content: RawContent, options: SendRawOptions = {}): Promise<Message> {
-    return this.#send(() => rawSendBody(to, content, options), options.idempotencyKey);
+    return this.messages.sendRaw(to, content, options);
   }
 
-  /** Many sends, `concurrency` chunks of up to 1000 at once; one result per item, in input order. */
+  /** Shortcut for `messages.sendBatch`: chunks of up to 1000 items and 1 MiB; results in input order. */
   sendBatch(items: readonly BatchItem[], options: SendBatchOptions = {}): Promise<BatchResult[]> {
-    return sendBatch(this.#http, items, options);
+    return this.messages.sendBatch(items, options);
   }
 
   /** Closes the pooled connections (not those of a dispatcher you passed in). */
@@ -95,13 +89,5 @@ export class SenderKit {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  async #send(buildBody: () => SendBody, idempotencyKey: string | undefined): Promise<Message> {
-    // Validation errors become rejections, like every other failure of the call.
-    const body = buildBody();
-    if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
-    const { data } = await this.#http.request({ method: "POST", path: "/v1/messages", body, idempotencyKey, schema: messageSchema });
-    return toMessage(data);
   }
 }

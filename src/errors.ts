@@ -23,6 +23,20 @@ export interface Issue {
 
 export class SenderKitError extends Error {
   override name = "SenderKitError";
+  /**
+   * On the failure of a POST: the Idempotency-Key that was sent (yours or the generated one), or
+   * a batch item's key. The server may have committed the request before failing; retry with
+   * this key and it is done exactly once.
+   */
+  idempotencyKey: string | undefined = undefined;
+}
+
+/** The same error (class, message, fields, stack) for another batch item, carrying that item's key. */
+export function withIdempotencyKey<E extends SenderKitError>(error: E, key: string): E {
+  if (error.idempotencyKey === key) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as E;
+  copy.idempotencyKey = key;
+  return copy;
 }
 
 export interface APIErrorFields {

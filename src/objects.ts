@@ -1,13 +1,13 @@
 // The objects the client returns: the contract's objects in camelCase, each keeping the
 // full API response in `raw` so fields not surfaced here are still reachable.
-import type { Channel, MessageStatus } from "./rules.ts";
+import type { Channel, MessageStatus } from "./internal/rules.ts";
 import type {
   WireMessage,
   WireRenderResult,
   WireTemplate,
   WireTemplateVersion,
   WireWebhookEndpoint,
-} from "./wire.ts";
+} from "./internal/wire.ts";
 
 export interface Message {
   id: string;

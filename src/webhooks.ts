@@ -1,8 +1,9 @@
 // Webhook signatures, section 8 of the contract:
 //   X-SenderKit-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>[,v1=…]
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { SignatureVerificationError } from "./errors.ts";
-import { webhookEventSchema } from "./wire.ts";
+import { SignatureVerificationError, invalidInput } from "./errors.ts";
+import type { Issue } from "./errors.ts";
+import { webhookEventSchema } from "./internal/wire.ts";
 
 export const SIGNATURE_HEADER = "x-senderkit-signature";
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -24,6 +25,11 @@ export interface WebhookVerifierOptions {
 }
 
 export type RawBody = string | Uint8Array;
+/** The header as Node's `req.headers["x-senderkit-signature"]` gives it. */
+export type SignatureHeader = string | readonly string[] | null | undefined;
+
+/** `whsec_` and the secret's characters (the sandbox issues base64). */
+const WEBHOOK_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/=_-]+$/;
 
 /**
  * Computes the `X-SenderKit-Signature` header value for a body: one `v1` per secret,
@@ -47,22 +53,38 @@ export class WebhookVerifier {
   readonly #toleranceSeconds: number;
 
   constructor(options: WebhookVerifierOptions) {
-    const secrets = typeof options.secret === "string" ? [options.secret] : [...options.secret];
-    if (secrets.length === 0 || secrets.some((s) => typeof s !== "string" || s === "")) {
-      throw new TypeError("WebhookVerifier: secret must be a non-empty string or a list of them");
+    const given = (options as WebhookVerifierOptions | undefined)?.secret;
+    const secrets: unknown[] = typeof given === "string" ? [given] : Array.isArray(given) ? [...given] : [];
+    const tolerance = options?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+    // Never echo a secret: say only what is wrong with it.
+    const issues: Issue[] = [];
+    if (secrets.length === 0) issues.push({ path: ["secret"], message: "expected a whsec_ signing secret or a list of them" });
+    secrets.forEach((secret, index) => {
+      if (typeof secret !== "string" || !WEBHOOK_SECRET_PATTERN.test(secret)) {
+        const path = typeof given === "string" ? ["secret"] : ["secret", index];
+        issues.push({ path, message: "expected a whsec_ signing secret (whsec_ followed by letters, digits, +, / or =)" });
+      }
+    });
+    // NaN (Number("300s")) or Infinity would accept a signature of any age.
+    if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
+      issues.push({ path: ["toleranceSeconds"], message: "expected a finite number of seconds, 0 or more" });
     }
-    this.#secrets = secrets;
-    this.#toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+    if (issues.length > 0) throw invalidInput(issues);
+    this.#secrets = secrets as string[];
+    this.#toleranceSeconds = tolerance;
   }
 
   /**
    * Checks the signature against the raw body (before any parsing) and returns the event.
    * Throws SignatureVerificationError with a specific `reason` otherwise.
    */
-  verify(rawBody: RawBody, signatureHeader: string | null | undefined, now: Date = new Date()): WebhookEvent {
+  verify(rawBody: RawBody, signatureHeader: SignatureHeader, now: Date = new Date()): WebhookEvent {
     if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
       throw new SignatureVerificationError("body_not_raw", "pass the raw request body (a string or bytes), not a parsed object");
     }
+    // Node gives a header repeated by a proxy as a list (or joined with ", "): the elements are
+    // read as one header, as Stripe's verifier does with its comma-separated parts.
+    if (Array.isArray(signatureHeader)) signatureHeader = signatureHeader.join(",");
     if (typeof signatureHeader !== "string" || signatureHeader.trim() === "") {
       throw new SignatureVerificationError("missing_header", "the X-SenderKit-Signature header is missing");
     }

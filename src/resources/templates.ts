@@ -1,15 +1,15 @@
 import { invalidInput } from "../errors.ts";
-import type { HttpClient } from "../http.ts";
+import type { HttpClient } from "../internal/http.ts";
 import { toRenderResult, toTemplate, toTemplateVersion } from "../objects.ts";
 import type { Page, RenderResult, Template, TemplateVersion } from "../objects.ts";
-import { iteratePages, listQuery } from "../pagination.ts";
-import { withoutUndefined } from "../params.ts";
-import type { ListParams } from "../pagination.ts";
-import { CHANNELS } from "../rules.ts";
-import type { Channel } from "../rules.ts";
+import { iteratePages, listQuery } from "../internal/pagination.ts";
+import { withoutUndefined } from "../internal/send-params.ts";
+import type { ListParams } from "../internal/pagination.ts";
+import { CHANNELS } from "../internal/rules.ts";
+import type { Channel } from "../internal/rules.ts";
 import { contentIssues, templateDefinitionIssues } from "../template-input.ts";
-import { listSchema, renderResultSchema, templateSchema, templateVersionSchema } from "../wire.ts";
-import { segment } from "./segment.ts";
+import { listSchema, renderResultSchema, templateSchema, templateVersionSchema } from "../internal/wire.ts";
+import { segment } from "../internal/segment.ts";
 
 export interface TemplateListParams extends ListParams {
   channel?: Channel | undefined;

@@ -1,15 +1,15 @@
 import { invalidInput } from "../errors.ts";
 import type { Issue } from "../errors.ts";
-import type { HttpClient } from "../http.ts";
+import type { HttpClient } from "../internal/http.ts";
 import { toWebhookEndpoint } from "../objects.ts";
 import type { Page, WebhookEndpoint } from "../objects.ts";
-import { iteratePages, listQuery } from "../pagination.ts";
-import type { ListParams } from "../pagination.ts";
-import { withoutUndefined } from "../params.ts";
-import { eventsProblem, rotationOverlapProblem, webhookUrlProblem } from "../rules.ts";
-import type { EventType } from "../rules.ts";
-import { listSchema, webhookEndpointSchema } from "../wire.ts";
-import { segment } from "./segment.ts";
+import { iteratePages, listQuery } from "../internal/pagination.ts";
+import type { ListParams } from "../internal/pagination.ts";
+import { withoutUndefined } from "../internal/send-params.ts";
+import { eventsProblem, rotationOverlapProblem, webhookUrlProblem } from "../internal/rules.ts";
+import type { EventType } from "../internal/rules.ts";
+import { listSchema, webhookEndpointSchema } from "../internal/wire.ts";
+import { segment } from "../internal/segment.ts";
 
 export interface WebhookEndpointCreateParams {
   url: string;

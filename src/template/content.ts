@@ -6,6 +6,7 @@ import { lookupPath } from "./lookup.ts";
 import { parseTemplate } from "./parse.ts";
 import { lookupVariables, renderParts } from "./render.ts";
 import type { Channel, ParsedTemplate } from "./types.ts";
+import { isPlainObject, setOwn } from "../internal/plain-objects.ts";
 
 /** Section 5's content table: each channel's fields, in the order that orders `variables`. */
 export const CONTENT_FIELDS: Record<Channel, readonly string[]> = Object.freeze({
@@ -50,15 +51,6 @@ export interface ContentRender {
   unused: string[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Defines an own property, so a key such as `__proto__` from JSON stays a plain key. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /**
  * Parses every templated string of `content`: each string field, and each string value of push
  * `data`. Numbers (badge), null and absent fields are not templates.
@@ -69,7 +61,7 @@ export function analyzeContent(channel: Channel, content: Record<string, unknown
     const value = content[name];
     if (typeof value === "string") {
       fields.push({ path: ["content", name], parsed: parseTemplate(value) });
-    } else if (name === DATA_FIELD && isRecord(value)) {
+    } else if (name === DATA_FIELD && isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
         if (typeof item === "string") fields.push({ path: ["content", name, key], parsed: parseTemplate(item) });
       }
@@ -98,7 +90,7 @@ export function renderAnalyzedContent(
   for (const name of CONTENT_FIELDS[channel]) {
     const value = content[name] ?? null;
     // Copy `data` so rendering its values never writes into the caller's object.
-    setOwn(output, name, name === DATA_FIELD && isRecord(value) ? Object.fromEntries(Object.entries(value)) : value);
+    setOwn(output, name, name === DATA_FIELD && isPlainObject(value) ? Object.fromEntries(Object.entries(value)) : value);
   }
 
   for (const { path, parsed } of analysis.fields) {

@@ -1,19 +1,16 @@
 // Variable lookup (contract section 7 and 10): a path walks own keys of plain objects only, so
 // `{{ constructor }}` is missing and arrays are never indexed; null, absent and anything reached
 // through a non-object are missing. An empty string is a value.
+import { isPlainObject } from "../internal/plain-objects.ts";
 
 /** Returned by `lookupKeys` for a missing value; a symbol cannot come out of JSON vars. */
 export const MISSING: unique symbol = Symbol("missing");
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Walks `keys` (a path already split on `.`) from `vars`; allocation-free for the renderer. */
 export function lookupKeys(vars: unknown, keys: readonly string[]): unknown {
   let current = vars;
   for (const key of keys) {
-    if (!isRecord(current) || !Object.hasOwn(current, key)) return MISSING;
+    if (!isPlainObject(current) || !Object.hasOwn(current, key)) return MISSING;
     current = current[key];
   }
   return current === null || current === undefined ? MISSING : current;

@@ -3,7 +3,7 @@
 // without pulling in code.
 
 // One definition of the channels, in the contract rules.
-export type { Channel } from "../rules.ts";
+export type { Channel } from "../internal/rules.ts";
 
 export type TemplateSyntaxMessage = "unclosed placeholder" | "invalid path" | "invalid filter";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as actionLint from "../../action/lint.ts";
-import { VERSION } from "../../src/version.ts";
+import { VERSION } from "../../src/internal/version.ts";
 
 const REPO = process.cwd();
 const BIN = join(REPO, "bin", "senderkit.js");

@@ -2,6 +2,9 @@
 // nothing here is retried (maxRetries 0), so each case is one request.
 import { afterEach, describe, expect, it } from "vitest";
 import { SenderKit, errors } from "../../src/index.ts";
+import { ApiError, errorBody as sandboxErrorBody } from "../../sandbox/errors.ts";
+import { errorFromBatchItem, errorFromResponse } from "../../src/internal/api-errors.ts";
+import { ERROR_CODES } from "../../src/internal/error-table.ts";
 import { TEST_KEY, errorBody, json, startScriptedServer } from "../helpers/scripted-server.ts";
 import type { ScriptedServer } from "../helpers/scripted-server.ts";
 
@@ -105,5 +108,30 @@ describe("error table", () => {
     await sk.close();
     expect(message.raw.segments).toBe(2);
     expect(message.templateVersion).toBeNull();
+  });
+});
+
+describe("one error table for both sides", () => {
+  it("every code the sandbox can answer becomes, in the client, the class of its type, with its code and status", () => {
+    const classOfType: Record<string, new (...args: never[]) => errors.APIError> = {
+      validation_error: errors.ValidationError,
+      authentication_error: errors.AuthenticationError,
+      payment_required: errors.PaymentRequiredError,
+      not_found: errors.NotFoundError,
+      conflict: errors.ConflictError,
+      rate_limited: errors.RateLimitError,
+      api_error: errors.InternalServerError,
+    };
+    const codes = Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[];
+    // The table above is the contract's, typed out independently: the same codes.
+    expect(new Set(codes)).toEqual(new Set(TABLE.map(([, , code]) => code)));
+    for (const code of codes) {
+      const answer = new ApiError(code, "m");
+      const error = errorFromResponse(answer.status, {}, sandboxErrorBody(answer, "req_000000000000000000000001"));
+      expect(error).toBeInstanceOf(classOfType[answer.type]!);
+      expect([error.status, error.type, error.code]).toEqual([answer.status, answer.type, code]);
+      const item = errorFromBatchItem(answer.toJSON() as { type: string; code: string; message: string });
+      expect(item).toBeInstanceOf(classOfType[answer.type]!);
+    }
   });
 });

@@ -53,10 +53,19 @@ describe("replay", () => {
     expect(replay.headers.get("x-request-id")).not.toBe(error.request_id);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
 
-    const badJsonKey = newKey();
-    const badJson = await api.post("/v1/messages", undefined, { rawBody: "{oops", idempotencyKey: badJsonKey });
-    expectError(badJson, 400, "invalid_json");
-    expect((await api.post("/v1/messages", undefined, { rawBody: "{oops", idempotencyKey: badJsonKey })).text).toBe(badJson.text);
+  });
+
+  it("stores nothing for a body refused before the endpoint runs (not JSON, not an object): the key stays free", async () => {
+    const api = client(sandbox.url, freshKey());
+    const key = newKey();
+    const badJson = await api.post("/v1/messages", undefined, { rawBody: "{oops", idempotencyKey: key });
+    const first = expectError(badJson, 400, "invalid_json");
+    const again = await api.post("/v1/messages", undefined, { rawBody: "[1]", idempotencyKey: key });
+    expectError(again, 400, "invalid_parameter");
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.json.error.request_id).not.toBe(first.request_id);
+    const sent = await api.post("/v1/messages", { content: { type: "sms", body: "hi" }, to: "+15555550123" }, { idempotencyKey: key });
+    expect(sent.status).toBe(202);
   });
 
   it("works on every POST, e.g. template creation", async () => {
@@ -221,17 +230,17 @@ describe("IdempotencyStore", () => {
   it("keeps a key 24 hours from the first request", () => {
     const store = new IdempotencyStore();
     const t0 = 1_000_000;
-    const first = store.begin("k", "/v1/messages", { rawBody: "{}" }, t0);
+    const first = store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0);
     expect(first.kind).toBe("new");
     store.finish(first.record, 202, "{\"a\":1}");
-    expect(store.begin("k", "/v1/messages", { rawBody: "{}" }, t0 + IDEMPOTENCY_TTL_MS - 1).kind).toBe("replay");
-    expect(store.begin("k", "/v1/messages", { rawBody: "{}" }, t0 + IDEMPOTENCY_TTL_MS).kind).toBe("new");
+    expect(store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0 + IDEMPOTENCY_TTL_MS - 1).kind).toBe("replay");
+    expect(store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0 + IDEMPOTENCY_TTL_MS).kind).toBe("new");
   });
 
   it("forgets a key whose answer was a 5xx", () => {
     const store = new IdempotencyStore();
-    const first = store.begin("k", "/p", { rawBody: "x" }, 0);
+    const first = store.begin("k", "/p", { body: "x", json: undefined }, 0);
     store.finish(first.record, 500, "oops");
-    expect(store.begin("k", "/p", { rawBody: "y" }, 1).kind).toBe("new");
+    expect(store.begin("k", "/p", { body: "y", json: undefined }, 1).kind).toBe("new");
   });
 });

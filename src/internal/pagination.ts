@@ -1,6 +1,6 @@
 // Cursor pagination (section 5, "list"): one page at a time, or every item in order.
-import { invalidInput } from "./errors.ts";
-import type { Page } from "./objects.ts";
+import { invalidInput } from "../errors.ts";
+import type { Page } from "../objects.ts";
 
 export interface ListParams {
   /** 1 to 100; the server's default is 20. */

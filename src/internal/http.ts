@@ -4,15 +4,11 @@ import { randomUUID } from "node:crypto";
 import { Agent, EnvHttpProxyAgent, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import {
-  APIError,
-  ConflictError,
-  NetworkError,
-  RateLimitError,
-  TimeoutError,
-  formatPath,
-} from "./errors.ts";
+import { APIError, ConflictError, NetworkError, RateLimitError, SenderKitError, TimeoutError, formatPath } from "../errors.ts";
 import { errorFromResponse } from "./api-errors.ts";
+import { encodeJson } from "./encode.ts";
+import { redactError } from "./redact.ts";
+import { LIMITS } from "./rules.ts";
 import { checkWire } from "./wire.ts";
 import { VERSION } from "./version.ts";
 
@@ -33,7 +29,10 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   query?: URLSearchParams | undefined;
+  /** Encoded here (a value JSON cannot hold is a ValidationError); or give `bodyText`, encoded already. */
   body?: unknown;
+  /** The JSON text of the body, for callers that encoded it themselves (sendBatch measures its chunks). */
+  bodyText?: string | undefined;
   /** POST only: the caller's key, else a fresh UUID v4 made once for this call. */
   idempotencyKey?: string | undefined;
   /**
@@ -55,6 +54,15 @@ export interface Response<T> {
 
 /** Longest Retry-After we wait out; a longer one is surfaced as a RateLimitError. */
 const MAX_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The largest answer read. The largest legitimate one is a 1000-item batch of full message
+ * objects: everything a message echoes from its request (`to`, `metadata`) came in a request body
+ * of at most 1 MiB, and even with every byte of it written back as a six-byte `\uXXXX` escape
+ * that is 6 MiB; the fields the server adds (ids, status, timestamps, template, error) take well
+ * under 2 KiB a message, 2 MiB for 1000. Anything larger is not a SenderKit answer.
+ */
+export const MAX_RESPONSE_BYTES = 6 * LIMITS.bodyBytes + LIMITS.batchItems * 2048;
 
 export class HttpClient {
   readonly #options: HttpClientOptions;
@@ -80,16 +88,49 @@ export class HttpClient {
     };
   }
 
+  /**
+   * One call, retried as configured. Every failure is a SenderKitError (the caller's own abort
+   * reason aside) with no secret in it; a POST's failure carries the Idempotency-Key it sent.
+   */
   async request<S extends z.ZodType | undefined = undefined>(
     options: RequestOptions<S>,
   ): Promise<Response<S extends z.ZodType ? z.output<S> : undefined>> {
-    const headers: Record<string, string> = { ...this.#headers };
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers["content-type"] = "application/json; charset=utf-8";
+    const key = options.method === "POST" && !options.keysInItems ? (options.idempotencyKey ?? randomUUID()) : undefined;
+    try {
+      return await this.#request(options, key);
+    } catch (error) {
+      if (options.signal?.aborted && error === options.signal.reason) throw error;
+      const typed =
+        error instanceof SenderKitError
+          ? error
+          : new SenderKitError(`${options.method} ${options.path} failed: ${describe(error)}`, { cause: error });
+      if (key !== undefined) typed.idempotencyKey = key;
+      throw this.redact(typed);
     }
-    if (options.method === "POST" && !options.keysInItems) headers["idempotency-key"] = options.idempotencyKey ?? randomUUID();
+  }
+
+  /** Scrubs the API key and any other secret from an error built from what a server said. */
+  redact<E>(error: E): E {
+    return redactError(error, this.#options.apiKey);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  async #request<S extends z.ZodType | undefined>(
+    options: RequestOptions<S>,
+    idempotencyKey: string | undefined,
+  ): Promise<Response<S extends z.ZodType ? z.output<S> : undefined>> {
+    const headers: Record<string, string> = { ...this.#headers };
+    let body = options.bodyText;
+    if (body === undefined && options.body !== undefined) {
+      const encoded = encodeJson(options.body, "the request body", LIMITS.bodyBytes);
+      if (!encoded.ok) throw encoded.error;
+      body = encoded.text;
+    }
+    if (body !== undefined) headers["content-type"] = "application/json; charset=utf-8";
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
     const search = options.query?.toString();
     const path = `${this.#basePath}${options.path}${search ? `?${search}` : ""}`;
 
@@ -104,6 +145,7 @@ export class HttpClient {
         continue;
       }
       const { status, text } = outcome;
+      if (text === undefined) throw tooLarge(options, status, outcome.headers);
       if (status >= 200 && status < 300) return this.#parse(options, status, outcome.headers, text);
 
       const error = errorFromResponse(status, flattenHeaders(outcome.headers), text);
@@ -117,10 +159,6 @@ export class HttpClient {
       }
       await sleep(delay, options.signal);
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
   async #attempt(
@@ -137,7 +175,7 @@ export class HttpClient {
     const signal = userSignal ? AbortSignal.any([userSignal, deadline.signal]) : deadline.signal;
     try {
       const response = await this.#dispatcher.request({ origin: this.#origin, path, method, headers, body, signal });
-      const text = await response.body.text();
+      const text = await readBody(response.body, response.headers, MAX_RESPONSE_BYTES);
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
       if (userSignal?.aborted) throw userSignal.reason;
@@ -161,26 +199,16 @@ export class HttpClient {
   ): Response<S extends z.ZodType ? z.output<S> : undefined> {
     const requestId = typeof headers["x-request-id"] === "string" ? headers["x-request-id"] : undefined;
     if (options.schema === undefined) return { data: undefined as never, status, requestId };
-    const broken = (detail: string, issues: APIError["issues"]) =>
-      new APIError({
-        status,
-        type: "api_error",
-        code: "invalid_response",
-        message: `${options.method} ${options.path}: ${detail}`,
-        issues,
-        requestId,
-        headers: flattenHeaders(headers),
-      });
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw broken("the response is not JSON", []);
+      throw invalidResponse(options, status, headers, "the response is not JSON", []);
     }
     const checked = checkWire(options.schema, json);
     if (!checked.ok) {
       const where = checked.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join("; ");
-      throw broken(`the response broke the contract (${where})`, checked.issues);
+      throw invalidResponse(options, status, headers, `the response broke the contract (${where})`, checked.issues);
     }
     return { data: checked.value as never, status, requestId };
   }
@@ -191,6 +219,53 @@ export class HttpClient {
     // Jitter spreads retries of many clients that failed together.
     return base * (0.75 + Math.random() * 0.25);
   }
+}
+
+/**
+ * The body as text, or undefined when it is larger than `limit` bytes: reading stops there and
+ * the connection is dropped, so a runaway answer costs at most `limit` bytes of memory.
+ */
+async function readBody(body: Dispatcher.ResponseData["body"], headers: RawHeaders, limit: number): Promise<string | undefined> {
+  const declared = Number(headers["content-length"]);
+  if (declared > limit) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString("utf8");
+}
+
+function invalidResponse(
+  options: { method: string; path: string },
+  status: number,
+  headers: RawHeaders,
+  detail: string,
+  issues: APIError["issues"],
+  code = "invalid_response",
+): APIError {
+  return new APIError({
+    status,
+    type: "api_error",
+    code,
+    message: `${options.method} ${options.path}: ${detail}`,
+    issues,
+    requestId: typeof headers["x-request-id"] === "string" ? headers["x-request-id"] : undefined,
+    headers: flattenHeaders(headers),
+  });
+}
+
+function tooLarge(options: { method: string; path: string }, status: number, headers: RawHeaders): APIError {
+  const detail = `the response (HTTP ${status}) is larger than ${MAX_RESPONSE_BYTES} bytes, more than any SenderKit answer; not read`;
+  return invalidResponse(options, status, headers, detail, [], "response_too_large");
 }
 
 function defaultDispatcher(): Dispatcher {
@@ -205,7 +280,8 @@ type RawHeaders = Record<string, string | string[] | undefined>;
 interface Attempt {
   status: number;
   headers: RawHeaders;
-  text: string;
+  /** Undefined when the body was over MAX_RESPONSE_BYTES. */
+  text: string | undefined;
 }
 
 /** Transient answers worth another try with the same idempotency key. */
