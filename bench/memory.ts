@@ -98,7 +98,7 @@ function sampleTreeRss(pid: number): { stop(): Promise<number> } {
     }
   };
   const descendants = async (id: number): Promise<number[]> => {
-    let children: number[] = [];
+    let children: number[];
     try {
       children = (await readFile(`/proc/${id}/task/${id}/children`, "utf8")).split(" ").filter(Boolean).map(Number);
     } catch {

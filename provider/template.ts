@@ -153,6 +153,7 @@ export const templateOperations: ProviderOperations<TemplateInputs, TemplateOutp
           throw new Error(
             `creating template "${inputs.slug}": a template with this slug already exists. ` +
               "Set `adopt: true` to take it over with Pulumi, or choose another slug.",
+            { cause: error },
           );
         }
         template = await adopt(sk, limiter, inputs);

@@ -74,7 +74,7 @@ describe("sendBatch", () => {
     const { sk, srv } = await clientFor((req, res) => {
       const { messages } = JSON.parse(req.body) as { messages: { to: string }[] };
       if (messages[0]!.to === "u2@example.com") return json(res, 503, errorBody("api_error", "unavailable"));
-      acceptAll(req, res, 0);
+      return acceptAll(req, res, 0);
     }, 1);
     const results = await sk.sendBatch(items(5), { chunkSize: 2, concurrency: 1 });
     expect(results.map((r) => r.ok)).toEqual([true, true, false, false, true]);
