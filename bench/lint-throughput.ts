@@ -1,10 +1,11 @@
 // Row 5 of `npm run bench`: template lint throughput. A repository's templates are linted on
 // every pull request, so lint should cost little more than reading the files.
 //
-// Ours: files per second of the action's `lintFiles` (read, parse, check each template's shape
-// with the client's rules, analyse its placeholders, render every fixture, map findings to
-// file:line:column) over 2,000 generated template files with fixtures — every channel, block,
-// folded, quoted and JSON strings, a few findings.
+// Ours: files per second of the core's `templateFiles.lintFiles` with every rule on (read each
+// file carefully, parse, check its shape with the client's rules, analyse its placeholders,
+// render every fixture, run the channel rules — SMS encoding and segments, push payload size,
+// email and link checks — and map findings to file:line:column) over 2,000 generated template
+// files with fixtures: every channel, block, folded, quoted and JSON strings, a few findings.
 // Reference: the same files merely read (32 at a time, as lintFiles reads) and YAML-parsed, so
 // the ratio is our lint's overhead.
 // Each side runs once to warm up, then three times interleaved; the best run of each counts.
@@ -12,7 +13,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { lintFiles } from "../action/lint.ts";
+import { lintFiles } from "../src/template-files/index.ts";
 import { benchRow } from "./row.ts";
 import type { BenchRow } from "./row.ts";
 

@@ -31,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "lint", row: 5, title: "template lint throughput", run: async () => (await import("./lint-throughput.ts")).benchLintThroughput() },
   { name: "memory", row: 6, title: "Action batch of 100,000 rows: peak RSS", run: async () => (await import("./memory.ts")).benchMemory() },
   { name: "provider-up", row: 9, title: "provider: 200 creates under the rate limit vs its floor", run: async () => (await import("./provider-up.ts")).benchProviderUp() },
+  { name: "cli-start", row: 10, title: "senderkit lint cold start vs node -e 0", run: async () => (await import("./cli-start.ts")).benchCliStart() },
 ];
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));

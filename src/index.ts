@@ -33,3 +33,4 @@ export { templateDefinitionIssues } from "./template-input.ts";
 export { webhookEndpointIssues } from "./resources/webhook-endpoints.ts";
 export type { TemplateDefinition } from "./template-input.ts";
 export * as template from "./template/index.ts";
+export * as templateFiles from "./template-files/index.ts";

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The `senderkit` command. `senderkit sandbox …` runs the sandbox's own CLI (as senderkit-sandbox
+// does); every other command is cli/. Those are sibling floors, so this dispatcher is the only
+// place that knows both. In a checkout the TypeScript sources run directly (Node strips the
+// types), so the command is never a stale build; an installed package has only lib/ (built by
+// `prepare`), which is used then, and whenever this Node cannot strip types.
+import { existsSync } from "node:fs";
+import * as nodeModule from "node:module";
+
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(`senderkit: needs Node.js 22.19 or later (this is ${process.version})\n`);
+  process.exit(2);
+}
+// Node keeps the compiled code (and the type-stripped sources) on disk between runs, so a
+// pre-commit hook's repeated `senderkit lint` does not compile the same modules every time.
+nodeModule.enableCompileCache?.();
+
+const [command, ...rest] = process.argv.slice(2);
+const fromSources = process.features.typescript && existsSync(new URL("../cli/index.ts", import.meta.url));
+const load = (source, built) => import(fromSources ? source : built);
+
+if (command === "sandbox") {
+  if (rest.includes("--version") || rest.includes("-v")) {
+    const { VERSION } = await load("../src/version.ts", "../lib/src/version.js");
+    process.stdout.write(`senderkit ${VERSION}\n`);
+  } else {
+    // The sandbox CLI reads its flags from process.argv: drop the word `sandbox`.
+    process.argv.splice(2, 1);
+    await load("../sandbox/cli.ts", "../lib/sandbox/cli.js");
+  }
+} else {
+  await load("../cli/index.ts", "../lib/cli/index.js");
+}
