@@ -19,6 +19,7 @@ vi.mock("senderkit/pulumi", async () => await import("../../provider/index.ts"))
 const PROJECT = "senderkit-example";
 const TEMPLATES_DIR = path.join(REPO_ROOT, "examples", "templates");
 const PROGRAM = path.join(REPO_ROOT, "examples", "pulumi", "index.ts");
+const COMPONENT_TYPE = "senderkit:index:TemplateFiles";
 /** An alias to the same name and type with no parent but the stack, as the SDK sends it. */
 const ROOT_ALIAS = { spec: expect.objectContaining({ noparent: true, name: "", type: "" }) };
 const FAKE_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -155,7 +156,7 @@ describe("the example program", () => {
 
   it("registers one Template per template file through TemplateFiles, with the file's definition", async () => {
     await valueOf(program.templateVersions as pulumi.Output<unknown>);
-    const components = registrations.filter((r) => r.type === "senderkit:index:TemplateFiles");
+    const components = registrations.filter((r) => r.type === COMPONENT_TYPE);
     expect(components.map((c) => c.name)).toEqual(["templates"]);
     const componentUrn = `urn:pulumi:dev::${PROJECT}::senderkit:index:TemplateFiles::templates`;
     const templates = registrations.filter(
@@ -176,7 +177,7 @@ describe("the example program", () => {
       expect(registered.inputs).not.toHaveProperty("fixtures");
       // The hidden input the create's idempotency key derives from: the resource's URN, under the component.
       expect(registered.inputs.__identity).toBe(
-        `urn:pulumi:dev::${PROJECT}::senderkit:index:TemplateFiles$pulumi-nodejs:dynamic/senderkit:Template::${file.slug}`,
+        `urn:pulumi:dev::${PROJECT}::${COMPONENT_TYPE}$pulumi-nodejs:dynamic/senderkit:Template::${file.slug}`,
       );
       // Stacks deployed before the component keep their Templates: aliased to the stack's root.
       expect(registered.aliases).toEqual([ROOT_ALIAS]);
@@ -224,7 +225,7 @@ describe("the example program", () => {
 });
 
 describe("the resource classes' options", () => {
-  it("turn `import:` into the hidden input __import: the engine is never asked to import a dynamic resource", async () => {
+  it("turn `import:` into the hidden input __import: the engine is never asked to import a dynamic one", async () => {
     const { Template, WebhookEndpoint } = await import("../../provider/index.ts");
     const template = new Template(
       "imported",

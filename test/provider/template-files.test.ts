@@ -118,7 +118,7 @@ afterAll(() => {
 });
 
 describe("TemplateFiles", () => {
-  it("registers one Template per file, named by slug, parented to the component, with the file's definition", async () => {
+  it("registers one Template per file, named by slug, under the component, with the file's definition", async () => {
     const dir = folder("two", {
       "a-code.yml": sms("a-code"),
       "b-alert.json": JSON.stringify({
