@@ -175,6 +175,16 @@ describe("TemplateFiles", () => {
     expect(templates[0]!.parent).toBe(await valueOf(component.urn));
   });
 
+  it("names a globbed file outside the root, and how to allow it", async () => {
+    const dir = folder("elsewhere", { "far.yml": sms("elsewhere-far") });
+    const error = await failureOf(
+      () => new TemplateFiles("elsewhere", { patterns: [`${dir}/*.yml`], root: REPO_ROOT }),
+    );
+    const far = path.relative(process.cwd(), path.join(dir, "far.yml"));
+    expect(error.message).toContain(`${far}:1:1: error: outside the root`);
+    expect(error.message).toContain("set `root` to a folder that holds it (file-unreadable)");
+  });
+
   it("a broken file fails the program at its file:line:column, and nothing is registered", async () => {
     const dir = folder("broken", {
       "good.yml": sms("broken-good"),
