@@ -130,7 +130,9 @@ export class TemplateFiles extends pulumi.ComponentResource {
           { ...given, transformations, parent: this },
         );
       }
-      return { templates, files: Object.fromEntries(loaded.entries.map((entry) => [entry.slug, entry.file])) };
+      const files = Object.fromEntries(loaded.entries.map((entry) => [entry.slug, entry.file]));
+      // A list too: a record reorders keys that look like integers, and slugs may.
+      return { templates, files, inOrder: loaded.entries.map((entry) => templates[entry.slug]!) };
     });
     this.templates = pulumi.output(created.then((made) => made.templates));
     this.files = pulumi.output(created.then((made) => made.files));
@@ -141,7 +143,9 @@ export class TemplateFiles extends pulumi.ComponentResource {
           .apply((pairs) => Object.fromEntries(pairs) as Record<string, T>),
       );
     // From the Templates' own outputs, so whatever uses them depends on the Templates.
-    this.slugs = this.templates.apply((templates) => pulumi.all(Object.values(templates).map((t) => t.slug)));
+    this.slugs = pulumi
+      .output(created.then((made) => made.inOrder))
+      .apply((inOrder) => pulumi.all(inOrder.map((template) => template.slug)));
     this.versions = bySlug((template) => template.version);
     this.requiredVariables = bySlug((template) => template.requiredVariables);
     this.registerOutputs({

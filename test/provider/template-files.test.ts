@@ -128,6 +128,8 @@ describe("TemplateFiles", () => {
         content: { title: "Alert", body: "{{ what }} is down", data: { kind: "alert" } },
         fixtures: { down: { what: "api" } },
       }),
+      // Quoted: a bare 123 would be a number in YAML.
+      "c-number.yml": sms('"123"'),
       "notes.txt": "not a template file",
     });
     const component = new TemplateFiles("two", { dir, adopt: true });
@@ -135,8 +137,9 @@ describe("TemplateFiles", () => {
     const componentUrn = await valueOf(component.urn);
     expect(componentUrn).toBe(`urn:pulumi:dev::${PROJECT}::${TEMPLATE_FILES_TYPE}::two`);
     const templates = registered.filter((r) => r.type === TEMPLATE_TYPE);
-    expect(templates.map((t) => t.name)).toEqual(["a-code", "b-alert"]);
-    expect(templates[0]!.inputs).toMatchObject({
+    expect(templates.map((t) => t.name).sort()).toEqual(["123", "a-code", "b-alert"]);
+    const byName = (name: string) => templates.find((t) => t.name === name)!;
+    expect(byName("a-code").inputs).toMatchObject({
       slug: "a-code",
       name: "Code a-code",
       channel: "sms",
@@ -146,15 +149,16 @@ describe("TemplateFiles", () => {
       __identity: `urn:pulumi:dev::${PROJECT}::${TEMPLATE_FILES_TYPE}$${TEMPLATE_TYPE}::a-code`,
     });
     // Fixtures are for lint and previews: never sent to the API.
-    expect(templates[0]!.inputs).not.toHaveProperty("fixtures");
-    expect(templates[1]!.inputs).toMatchObject({
+    expect(byName("a-code").inputs).not.toHaveProperty("fixtures");
+    expect(byName("b-alert").inputs).toMatchObject({
       slug: "b-alert",
       channel: "push",
       description: "",
       content: { title: "Alert", body: "{{ what }} is down", data: { kind: "alert" } },
     });
-    expect(await valueOf(component.slugs)).toEqual(["a-code", "b-alert"]);
-    expect(await valueOf(component.versions)).toEqual({ "a-code": 1, "b-alert": 1 });
+    // In file order, though a record would put the integer-like slug first.
+    expect(await valueOf(component.slugs)).toEqual(["a-code", "b-alert", "123"]);
+    expect(await valueOf(component.versions)).toEqual({ "a-code": 1, "b-alert": 1, "123": 1 });
     const files = await valueOf(component.files);
     expect(files["a-code"]).toBe(path.relative(process.cwd(), path.join(dir, "a-code.yml")));
     const byslug = await valueOf(component.templates);
