@@ -10,6 +10,8 @@ export type {
   PushTemplateContent,
   WebPushTemplateContent,
 } from "./template.ts";
+export { TemplateFiles, TEMPLATE_FILES_TYPE } from "./template-files.ts";
+export type { TemplateFilesArgs, FailOn } from "./template-files.ts";
 export { WebhookEndpoint, DEFAULT_EXPIRE_PREVIOUS_AFTER_SECONDS } from "./webhook-endpoint.ts";
 export type { WebhookEndpointArgs, WebhookEndpointInputs, WebhookEndpointOutputs } from "./webhook-endpoint.ts";
 export { CONFIG_KEYS, DEFAULT_RETRY_BUDGET_SECONDS, MAX_CALLS_IN_FLIGHT } from "./config.ts";

@@ -19,11 +19,17 @@ vi.mock("senderkit/pulumi", async () => await import("../../provider/index.ts"))
 const PROJECT = "senderkit-example";
 const TEMPLATES_DIR = path.join(REPO_ROOT, "examples", "templates");
 const PROGRAM = path.join(REPO_ROOT, "examples", "pulumi", "index.ts");
+const COMPONENT_TYPE = "senderkit:index:TemplateFiles";
+/** An alias to the same name and type with no parent but the stack, as the SDK sends it. */
+const ROOT_ALIAS = { spec: expect.objectContaining({ noparent: true, name: "", type: "" }) };
 const FAKE_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 interface Registration {
   type: string;
   name: string;
+  parent: string;
+  /** The aliases the SDK sent, as protobuf objects. */
+  aliases: unknown[];
   inputs: Record<string, unknown>;
   additionalSecretOutputs: string[];
   /** The `import:` id the SDK asked the engine to import ("" for none). */
@@ -46,7 +52,13 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-function templateFiles(): { slug: string; name: string; channel: string; content: Record<string, unknown> }[] {
+function templateFiles(): {
+  slug: string;
+  name: string;
+  channel: string;
+  description?: string;
+  content: Record<string, unknown>;
+}[] {
   return fs
     .readdirSync(TEMPLATES_DIR)
     .filter((name) => /\.(ya?ml|json)$/i.test(name))
@@ -70,9 +82,19 @@ beforeAll(async () => {
       newResource(args) {
         const outputs: Record<string, unknown> = { ...args.inputs };
         if (args.type.endsWith(":Template")) {
-          Object.assign(outputs, { version: 1, variables: [], requiredVariables: [], createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" });
+          Object.assign(outputs, {
+            version: 1,
+            variables: [],
+            requiredVariables: [],
+            createdAt: "2026-01-01T00:00:00.000Z",
+            updatedAt: "2026-01-01T00:00:00.000Z",
+          });
         } else {
-          Object.assign(outputs, { endpointId: "we_mock", createdAt: "2026-01-01T00:00:00.000Z", signingSecret: FAKE_SECRET });
+          Object.assign(outputs, {
+            endpointId: "we_mock",
+            createdAt: "2026-01-01T00:00:00.000Z",
+            signingSecret: FAKE_SECRET,
+          });
         }
         return { id: args.type.endsWith(":Template") ? String(args.inputs.slug) : "we_mock", state: outputs };
       },
@@ -96,6 +118,8 @@ beforeAll(async () => {
     registrations.push({
       type: req.getType(),
       name: req.getName(),
+      parent: req.getParent(),
+      aliases: req.getAliasesList().map((alias) => alias.toObject()),
       inputs: req.getObject()?.toJavaScript() ?? {},
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       importId: req.getImportid(),
@@ -108,6 +132,8 @@ beforeAll(async () => {
 interface RegisterRequest {
   getType(): string;
   getName(): string;
+  getParent(): string;
+  getAliasesList(): { toObject(): unknown }[];
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getAdditionalsecretoutputsList(): string[];
   getImportid(): string;
@@ -128,16 +154,33 @@ describe("the example program", () => {
     expect(templateFiles().length).toBeGreaterThan(0);
   });
 
-  it("registers one Template per template file, with the file's definition", async () => {
+  it("registers one Template per template file through TemplateFiles, with the file's definition", async () => {
     await valueOf(program.templateVersions as pulumi.Output<unknown>);
-    const templates = registrations.filter((r) => r.type === "pulumi-nodejs:dynamic/senderkit:Template");
+    const components = registrations.filter((r) => r.type === COMPONENT_TYPE);
+    expect(components.map((c) => c.name)).toEqual(["templates"]);
+    const componentUrn = `urn:pulumi:dev::${PROJECT}::senderkit:index:TemplateFiles::templates`;
+    const templates = registrations.filter(
+      (r) => r.type === "pulumi-nodejs:dynamic/senderkit:Template" && r.parent === componentUrn,
+    );
     const files = templateFiles();
     expect(templates.map((t) => t.name).sort()).toEqual(files.map((f) => f.slug).sort());
     for (const file of files) {
       const registered = templates.find((t) => t.name === file.slug)!;
-      expect(registered.inputs).toMatchObject({ slug: file.slug, name: file.name, channel: file.channel, content: file.content, adopt: false });
-      // The hidden input the create's idempotency key derives from: the resource's URN.
-      expect(registered.inputs.__identity).toBe(`urn:pulumi:dev::${PROJECT}::pulumi-nodejs:dynamic/senderkit:Template::${file.slug}`);
+      expect(registered.inputs).toMatchObject({
+        slug: file.slug,
+        name: file.name,
+        channel: file.channel,
+        description: file.description ?? "",
+        content: file.content,
+        adopt: false,
+      });
+      expect(registered.inputs).not.toHaveProperty("fixtures");
+      // The hidden input the create's idempotency key derives from: the resource's URN, under the component.
+      expect(registered.inputs.__identity).toBe(
+        `urn:pulumi:dev::${PROJECT}::${COMPONENT_TYPE}$pulumi-nodejs:dynamic/senderkit:Template::${file.slug}`,
+      );
+      // Stacks deployed before the component keep their Templates: aliased to the stack's root.
+      expect(registered.aliases).toEqual([ROOT_ALIAS]);
       expect(registered.importId).toBe("");
       expect(registered.additionalSecretOutputs).toEqual([]);
     }
@@ -157,14 +200,21 @@ describe("the example program", () => {
     expect(await valueOf(secret)).toBe(FAKE_SECRET);
     expect(await valueOf(program.webhookEndpointId as pulumi.Output<string>)).toBe("we_mock");
     const versions = await valueOf(program.templateVersions as pulumi.Output<Record<string, number>>);
-    expect(Object.keys(versions).sort()).toEqual(templateFiles().map((f) => f.slug).sort());
-    expect(Object.keys(await valueOf(program.requiredVariables as pulumi.Output<Record<string, string[]>>)).length).toBe(templateFiles().length);
+    expect(Object.keys(versions).sort()).toEqual(
+      templateFiles()
+        .map((f) => f.slug)
+        .sort(),
+    );
+    expect(
+      Object.keys(await valueOf(program.requiredVariables as pulumi.Output<Record<string, string[]>>)).length,
+    ).toBe(templateFiles().length);
   });
 
   it("sends the serialized provider without the API key", async () => {
     await valueOf(program.webhookEndpointId as pulumi.Output<unknown>);
     expect(registrations.length).toBeGreaterThan(1);
-    for (const registration of registrations) {
+    // Components (TemplateFiles) have no provider of their own.
+    for (const registration of registrations.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))) {
       const text = registration.inputs.__provider;
       expect(typeof text).toBe("string");
       expect(text).toContain("exports.handler");
@@ -175,17 +225,33 @@ describe("the example program", () => {
 });
 
 describe("the resource classes' options", () => {
-  it("turn `import:` into the hidden input __import: the engine is never asked to import a dynamic resource", async () => {
+  it("turn `import:` into the hidden input __import: the engine is never asked to import a dynamic one", async () => {
     const { Template, WebhookEndpoint } = await import("../../provider/index.ts");
-    const template = new Template("imported", { slug: "imported", name: "x", channel: "sms", content: { body: "hi" } }, { import: "imported" });
-    const endpoint = new WebhookEndpoint("imported-hook", { url: "https://example.com/h", events: ["*"] }, { import: "we_123" });
+    const template = new Template(
+      "imported",
+      { slug: "imported", name: "x", channel: "sms", content: { body: "hi" } },
+      { import: "imported" },
+    );
+    const endpoint = new WebhookEndpoint(
+      "imported-hook",
+      { url: "https://example.com/h", events: ["*"] },
+      { import: "we_123" },
+    );
     await Promise.all([valueOf(template.urn), valueOf(endpoint.urn)]);
     const byName = (name: string) => registrations.find((r) => r.name === name)!;
     expect(byName("imported")).toMatchObject({ importId: "", inputs: { __import: "imported" } });
-    expect(byName("imported-hook")).toMatchObject({ importId: "", inputs: { __import: "we_123" }, additionalSecretOutputs: ["signingSecret"] });
+    expect(byName("imported-hook")).toMatchObject({
+      importId: "",
+      inputs: { __import: "we_123" },
+      additionalSecretOutputs: ["signingSecret"],
+    });
     // In a component, the identity carries the parent's type, as the engine's URN does.
     const parent = new pulumi.ComponentResource("acme:emails:Emails", "emails");
-    const child = new Template("child", { slug: "child", name: "x", channel: "sms", content: { body: "hi" } }, { parent });
+    const child = new Template(
+      "child",
+      { slug: "child", name: "x", channel: "sms", content: { body: "hi" } },
+      { parent },
+    );
     const childUrn = await valueOf(child.urn);
     expect(childUrn).toContain("acme:emails:Emails$pulumi-nodejs:dynamic/senderkit:Template::child");
     expect(byName("child").inputs.__identity).toBe(childUrn);
