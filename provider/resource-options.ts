@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface HiddenInputs {
   /** The resource's URN (project, stack, parent types, type, name): who is creating. */
-  __identity: pulumi.Output<string>;
+  __identity: Promise<string>;
   __import: pulumi.Input<string> | undefined;
 }
 
@@ -26,9 +26,18 @@ export function withHiddenInputs(
   return {
     // The URN the engine will give it (as pulumi.dynamic.Resource spells dynamic types).
     hidden: {
-      __identity: pulumi.createUrn(name, `pulumi-nodejs:dynamic/senderkit:${type}`, opts?.parent),
+      __identity: withoutDependencies(pulumi.createUrn(name, `pulumi-nodejs:dynamic/senderkit:${type}`, opts?.parent)),
       __import: importId,
     },
     opts: rest,
   };
+}
+
+/**
+ * The URN as a plain promise. The Output createUrn gives carries the parent as a dependency, and the
+ * SDK turns a dependency on a component into one on all its children: siblings registering together
+ * under one component would each wait for the others forever. URNs are known in previews too.
+ */
+function withoutDependencies(urn: pulumi.Output<string>): Promise<string> {
+  return new Promise((resolve) => urn.apply(resolve));
 }

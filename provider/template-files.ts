@@ -123,12 +123,7 @@ export class TemplateFiles extends pulumi.ComponentResource {
       for (const { slug, file, args: templateArgs } of loaded.entries) {
         const given =
           typeof args.templateOptions === "function" ? args.templateOptions(slug, file) : args.templateOptions;
-        const transformations = [...(given?.transformations ?? []), identityWithoutDependency];
-        templates[slug] = new Template(
-          slug,
-          { ...templateArgs, adopt: args.adopt },
-          { ...given, transformations, parent: this },
-        );
+        templates[slug] = new Template(slug, { ...templateArgs, adopt: args.adopt }, { ...given, parent: this });
       }
       const files = Object.fromEntries(loaded.entries.map((entry) => [entry.slug, entry.file]));
       // A list too: a record reorders keys that look like integers, and slugs may.
@@ -156,19 +151,6 @@ export class TemplateFiles extends pulumi.ComponentResource {
     });
   }
 }
-
-/**
- * Template's hidden `__identity` (its URN) is derived from `parent.urn`, an Output that carries the
- * parent as a dependency. The SDK turns a dependency on a component into one on all its children,
- * so Templates registering together under one component would each wait for the others, and none
- * would register. The same URN as a plain promise carries no dependency.
- */
-const identityWithoutDependency: pulumi.ResourceTransformation = (args) => {
-  const identity: unknown = args.props.__identity;
-  if (!(args.resource instanceof Template) || !pulumi.Output.isInstance(identity)) return undefined;
-  const urn = new Promise<unknown>((resolve) => identity.apply(resolve));
-  return { props: { ...args.props, __identity: urn }, opts: args.opts };
-};
 
 /** Arguments a program can get wrong: refused at once, before anything is registered. */
 function checkArgs(name: string, args: TemplateFilesArgs): Settings {
