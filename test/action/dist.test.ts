@@ -14,9 +14,9 @@ afterAll(async () => {
   if (rebuilt) await rm(rebuilt, { recursive: true, force: true });
 });
 
-/** `node scripts/build-action.ts <dir>` (what `npm run build:action` runs), in its own process. */
+/** `node scripts/build.ts action <dir>` (what `npm run build:action` runs), in its own process. */
 async function build(outDir: string): Promise<void> {
-  const child = spawn(process.execPath, [join(REPO, "scripts", "build-action.ts"), outDir], {
+  const child = spawn(process.execPath, [join(REPO, "scripts", "build.ts"), "action", outDir], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
   });
