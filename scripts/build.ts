@@ -30,7 +30,7 @@ export const TARGETS = {
   action: { entry: "action/main.ts", cwd: "action", outDir: "dist", main: "index.js" },
   // One file for bin/senderkit.js to load: a pre-commit hook pays the command's start-up on every
   // commit, and loading zod and yaml module by module through the ESM loader is most of it.
-  cli: { entry: "scripts/cli-bundle/entry.ts", cwd: ".", outDir: "lib/cli", main: "senderkit.js" },
+  cli: { entry: "cli/index.ts", cwd: "cli", outDir: "lib/cli", main: "senderkit.js" },
 } satisfies Record<string, Target>;
 export type TargetName = keyof typeof TARGETS;
 
