@@ -7,7 +7,7 @@ import { Agent } from "undici";
 import { SenderKit } from "../src/index.ts";
 import type { ProviderOperations } from "./lazy-provider.ts";
 import { RateLimiter } from "./rate-limiter.ts";
-import { API_KEY_PATTERN, modeOfApiKey } from "../src/rules.ts";
+import { API_KEY_PATTERN, modeOfApiKey } from "../src/internal/rules.ts";
 
 /** Stack config keys (`pulumi config set --secret senderkit:apiKey …`). */
 export const CONFIG_KEYS = {

@@ -2,11 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Issue } from "../src/index.ts";
 import { formatPath } from "../src/errors.ts";
-import { isPlainObject as isRecord } from "../src/rules.ts";
+import { isPlainObject as isRecord } from "../src/internal/rules.ts";
 
 // One implementation each, from the core.
-export { isPlainObject as isRecord } from "../src/rules.ts";
-export { withoutUndefined } from "../src/params.ts";
+export { isPlainObject as isRecord } from "../src/internal/rules.ts";
+export { withoutUndefined } from "../src/internal/send-params.ts";
 
 /** What the engine sends, during a preview, for a value not known yet (another resource's output). */
 export const UNKNOWN: string = pulumi.runtime.unknownValue;

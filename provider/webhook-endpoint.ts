@@ -7,10 +7,11 @@
 // `expirePreviousAfterSeconds`). Every other property is updated in place: nothing replaces the
 // endpoint, so nothing mints a new secret by accident.
 import * as pulumi from "@pulumi/pulumi";
-import { NotFoundError, webhookEndpointIssues } from "../src/index.ts";
+import { NotFoundError } from "../src/index.ts";
+import { webhookEndpointIssues } from "../src/resources/webhook-endpoints.ts";
 import type { EventType, WebhookEndpoint as ApiWebhookEndpoint, WebhookEndpointUpdateParams } from "../src/index.ts";
 import type { Issue } from "../src/index.ts";
-import { rotationOverlapProblem } from "../src/rules.ts";
+import { rotationOverlapProblem } from "../src/internal/rules.ts";
 import { apiClient, apiKeyMode, withConfigure } from "./config.ts";
 import { createKey, createOnce } from "./create-keys.ts";
 import { withHiddenInputs } from "./resource-options.ts";

@@ -41,10 +41,6 @@ export type { ListParams } from "./internal/pagination.ts";
 export type { Channel, MessageStatus, EventType } from "./internal/rules.ts";
 export { CHANNELS, EVENT_TYPES, MESSAGE_STATUSES } from "./internal/rules.ts";
 export type { EmailContent, SmsContent, PushContent, WebPushContent } from "./internal/wire.ts";
-// Validators the provider imports through this file today; not meant for users. Once provider/
-// imports them from their modules, these two lines go.
-export { templateDefinitionIssues } from "./template-input.ts";
-export { webhookEndpointIssues } from "./resources/webhook-endpoints.ts";
 export type { TemplateDefinition } from "./template-input.ts";
 export * as template from "./template/index.ts";
 export * as templateFiles from "./template-files/index.ts";
