@@ -2,13 +2,16 @@
 // against a sandbox of its own (SENDERKIT_BASE_URL and SENDERKIT_API_KEY set), so a snippet that
 // stops working fails here. Glue the reader does not see comes from hidden directives before a block;
 // a block that imports `senderkit/pulumi` runs under Pulumi's mocks. CONTRIBUTING.md explains both.
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandbox } from "senderkit/sandbox";
 import { blocksOfReadme, extractBlocks, typeErrors } from "./readme-blocks.ts";
 
 const { blocks, dir } = blocksOfReadme();
+// The "Templates as code" block writes previews/ where it runs, the repository's root here.
+const PREVIEWS = new URL("../../previews/", import.meta.url);
+const previewsExisted = existsSync(PREVIEWS);
 const KEY = "sk_test_readmesnippets00000000";
 
 /** Resources the Pulumi blocks registered with the mocks. */
@@ -34,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
+  if (!previewsExisted) rmSync(PREVIEWS, { recursive: true, force: true });
 });
 
 describe("README.md", () => {
