@@ -166,7 +166,7 @@ function annotate(runner: Runner, report: LintReport): void {
         file: finding.file,
         line: finding.line,
         column: finding.column,
-        title: `${finding.rule}: template ${file.slug ?? file.file}`,
+        title: `Template ${file.slug ?? file.file} (${finding.rule})`,
       };
       if (finding.severity === "error") runner.error(finding.message, where);
       else runner.warning(finding.message, where);

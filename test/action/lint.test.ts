@@ -50,7 +50,7 @@ describe("lint mode", () => {
       expect(errors[0]).toEqual({
         kind: "error",
         message: 'missing variable "v0" in content.body: fixture "f" does not give it',
-        properties: { file: "templates/many.yml", line: 5, column: 10, title: "missing-variable: template many" },
+        properties: { file: "templates/many.yml", line: 5, column: 10, title: "Template many (missing-variable)" },
       });
       expect(runner.annotations.filter((annotation) => annotation.kind === "warning")).toHaveLength(2);
       // Past the runner's cap, the rest are in the log and the summary.

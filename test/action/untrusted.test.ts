@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorBody, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
+import { errorBody, json, startScriptedServer } from "../helpers/scripted-server.ts";
 import type { ScriptedServer } from "../helpers/scripted-server.ts";
 import { runAction, runnerCommandLines } from "./helpers.ts";
 import type { ActionRun } from "./helpers.ts";
@@ -164,12 +164,12 @@ describe("untrusted text in the log", () => {
       ["warning", "templates/::error::FORGED-A ##[warning]x.yml", "9"],
       ["error", undefined, undefined],
     ]);
-    expect(annotations[0]!.properties.title).toBe("Template ##[error]FORGED-B");
+    expect(annotations[0]!.properties.title).toBe("Template ##[error]FORGED-B (shape)");
     expect(annotations[1]!.message).toContain('fixture "x%0A::error::FORGED-D" does not give it');
     expect(annotations[2]!.message).toContain(
       'unused variable "##[stop-commands]FORGED-C" in fixture "::error::FORGED-A"',
     );
-    expect(result.outputs).toEqual({ errors: "2", warnings: "1" });
+    expect(result.outputs).toMatchObject({ errors: "2", warnings: "1" });
   });
 });
 
@@ -188,8 +188,8 @@ describe("a short or odd api-key", () => {
       workspace,
     });
     expect(lint.code, lint.stdout).toBe(0);
-    expect(lint.outputs).toEqual({ errors: "0", warnings: "0" });
-    expect(lint.summary).toContain("1 template file (<code>templates/ok.yml</code>): 0 errors, 0 warnings.");
+    expect(lint.outputs).toMatchObject({ errors: "0", warnings: "0" });
+    expect(lint.summary).toContain("1 template file: 0 errors, 0 warnings.");
 
     const send = await runAction({ inputs: { template: "welcome", to: "ada@example.com", "api-key": key }, workspace });
     expect(send.code).toBe(1);
