@@ -41,7 +41,9 @@ export async function remoteFindings(
               file: template.file,
               line: fixture.line,
               column: fixture.column,
-              message: `the template ${JSON.stringify(template.slug)} stored on SenderKit needs ${JSON.stringify(path)}, which fixture ${JSON.stringify(fixture.name)} does not give`,
+              message:
+                `the template ${JSON.stringify(template.slug)} stored on SenderKit needs ${JSON.stringify(path)}, ` +
+                `which fixture ${JSON.stringify(fixture.name)} does not give`,
             }),
           );
         }
@@ -53,7 +55,9 @@ export async function remoteFindings(
             file: template.file,
             line: template.slugLine,
             column: template.slugColumn,
-            message: `the template ${JSON.stringify(template.slug)} is not on SenderKit yet: sends would fail until it is deployed`,
+            message:
+              `the template ${JSON.stringify(template.slug)} is not on SenderKit yet: ` +
+              "sends would fail until it is deployed",
           }),
         );
         break;

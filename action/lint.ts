@@ -70,7 +70,8 @@ export async function runLintMode(
     for (const file of counted.files)
       for (const finding of file.findings)
         runner.info(
-          `${logText(finding.file)}:${finding.line}:${finding.column}: ${finding.severity} ${finding.rule}: ${logText(finding.message)}`,
+          `${logText(finding.file)}:${finding.line}:${finding.column}: ` +
+            `${finding.severity} ${finding.rule}: ${logText(finding.message)}`,
         );
     runner.info(`${plural(counted.errors, "error")}, ${plural(counted.warnings, "warning")}`);
     return counted;
@@ -86,7 +87,9 @@ export async function runLintMode(
     const written = await templateFiles.writePreviewFiles(previews, previewDir);
     runner.setOutput("preview-dir", previewDir);
     runner.info(`Wrote ${plural(previews.length, "preview")}: ${logText(written.index)}`);
-    previewNote = `<p>HTML previews: <code>${escapeMarkdown(previewDir)}</code> (upload it with actions/upload-artifact to open <code>index.html</code>).</p>\n\n`;
+    previewNote =
+      `<p>HTML previews: <code>${escapeMarkdown(previewDir)}</code> ` +
+      "(upload it with actions/upload-artifact to open <code>index.html</code>).</p>\n\n";
   }
   // The runner's own limit is in bytes, lint-report's in characters: leave room for multi-byte text.
   const markdown = lintReportMarkdown(report, { previews, maxLength: Math.floor(SUMMARY_LIMIT_BYTES / 3) });
@@ -114,7 +117,8 @@ export async function runLintMode(
   if (report.errors > 0) {
     const failing = report.files.filter((file) => file.findings.some((finding) => finding.severity === "error")).length;
     runner.setFailed(
-      `Template lint: ${plural(report.errors, "error")} in ${plural(failing, "file")} (see the annotations and the job summary)`,
+      `Template lint: ${plural(report.errors, "error")} in ${plural(failing, "file")} ` +
+        "(see the annotations and the job summary)",
     );
   }
 }
@@ -128,7 +132,8 @@ function readDisable(input: InputReader): string[] {
     const suggestion = templateFiles.closestName(id, known);
     input.problem(
       "disable",
-      `unknown rule ${JSON.stringify(id)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (the rules are listed in src/template-files/README.md)`,
+      `unknown rule ${JSON.stringify(id)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} ` +
+        "(the rules are listed in src/template-files/README.md)",
     );
   }
   return ids;

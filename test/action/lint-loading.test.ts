@@ -26,7 +26,10 @@ beforeAll(async () => {
   await writeFile(
     hook,
     'import { registerHooks } from "node:module";\n' +
-      "registerHooks({ load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); } });\n",
+      "registerHooks({ load(url, context, next) {\n" +
+      "  process.stderr.write(`LOADED ${url}\\n`);\n" +
+      "  return next(url, context);\n" +
+      "} });\n",
   );
 });
 afterAll(async () => {

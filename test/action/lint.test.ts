@@ -37,7 +37,8 @@ const context = () => ({ workspace: dir, runnerTemp: join(dir, "runner-temp") })
 
 describe("lint mode", () => {
   it("annotates capped per type, sets outputs, writes the summary and previews, and fails on errors", async () => {
-    const many = `slug: many\nname: M\nchannel: sms\ncontent:\n  body: "${Array.from({ length: 12 }, (_, i) => `{{ v${i} }}`).join(" ")}"\nfixtures:\n  f: { other: 1 }\n`;
+    const body = Array.from({ length: 12 }, (_, i) => `{{ v${i} }}`).join(" ");
+    const many = `slug: many\nname: M\nchannel: sms\ncontent:\n  body: "${body}"\nfixtures:\n  f: { other: 1 }\n`;
     await writeFile(join(dir, "templates", "many.yml"), many);
     try {
       const runner = recordingRunner({ templates: "templates/*.yml" });
@@ -55,7 +56,8 @@ describe("lint mode", () => {
       expect(runner.annotations.filter((annotation) => annotation.kind === "warning")).toHaveLength(2);
       // Past the runner's cap, the rest are in the log and the summary.
       expect(runner.log).toContain(
-        'templates/many.yml:5:110: error missing-variable: missing variable "v11" in content.body: fixture "f" does not give it',
+        "templates/many.yml:5:110: error missing-variable: " +
+          'missing variable "v11" in content.body: fixture "f" does not give it',
       );
       expect(runner.summary).toContain("v11");
       expect(runner.summary).toContain("<details>");
@@ -117,7 +119,8 @@ describe("lint mode", () => {
     await expect(bad).rejects.toThrow(
       [
         "Invalid inputs:",
-        '- disable: unknown rule "sms-encodin"; did you mean "sms-encoding"? (the rules are listed in src/template-files/README.md)',
+        '- disable: unknown rule "sms-encodin"; did you mean "sms-encoding"? ' +
+          "(the rules are listed in src/template-files/README.md)",
         '- disable: unknown rule "nope" (the rules are listed in src/template-files/README.md)',
         '- max-sms-segments: expected a whole number from 1 to 9999, got "0"',
       ].join("\n"),
@@ -140,7 +143,8 @@ describe("remote checks", () => {
   it("reports what the stored template needs that a fixture does not give", async () => {
     const client = { templates: { render: async () => ({ missing: ["coupon"] }) } };
     expect(brief(await remoteFindings(client, [template]))).toEqual([
-      '10:3 error remote-missing-variable the template "welcome" stored on SenderKit needs "coupon", which fixture "basic" does not give',
+      '10:3 error remote-missing-variable the template "welcome" stored on SenderKit needs "coupon", ' +
+        'which fixture "basic" does not give',
     ]);
   });
 
@@ -149,7 +153,8 @@ describe("remote checks", () => {
       templates: { render: async () => Promise.reject(Object.assign(new Error("no"), { code: "template_not_found" })) },
     };
     expect(brief(await remoteFindings(notFound, [template]))).toEqual([
-      '1:7 warning remote-not-deployed the template "welcome" is not on SenderKit yet: sends would fail until it is deployed',
+      '1:7 warning remote-not-deployed the template "welcome" is not on SenderKit yet: ' +
+        "sends would fail until it is deployed",
     ]);
     const down = {
       templates: { render: async () => Promise.reject(Object.assign(new Error("down"), { code: "internal_error" })) },
