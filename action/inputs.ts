@@ -43,6 +43,10 @@ export const INPUTS = {
   "vars-file": { modes: ["lint"] },
   "fail-on-unused": { default: "false", modes: ["lint"] },
   remote: { default: "false", modes: ["lint"] },
+  disable: { modes: ["lint"] },
+  "max-sms-segments": { modes: ["lint"] },
+  "preview-dir": { modes: ["lint"] },
+  "github-token": { modes: ["lint"] },
 } as const satisfies Record<string, InputSpec>;
 
 export type InputName = keyof typeof INPUTS;

@@ -41,9 +41,13 @@ export function escapeMarkdown(text: string): string {
 
 /** Like escapeMarkdown but keeps line breaks, for inside <pre>. */
 function escapeBlock(text: string): string {
-  return text
-    .replace(/[&<>"'`*_|[\]()\\~#@!:$]/g, (char) => ENTITIES[char]!)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
+  return (
+    text
+      .replace(/[&<>"'`*_|[\]()\\~#@!:$]/g, (char) => ENTITIES[char]!)
+      // Control characters other than tab and line breaks would garble the page; they are dropped.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+  );
 }
 
 /** A <pre> block: an HTML block that Markdown leaves alone, blank lines included. */

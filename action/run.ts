@@ -12,6 +12,7 @@ export async function run(runner: Runner = createRunner()): Promise<void> {
   // First of all, before anything could print it.
   const apiKey = apiKeyFrom(runner, process.env);
   runner.setSecret(apiKey);
+  runner.setSecret(runner.getInput("github-token"));
   try {
     const mode = readMode(runner);
     for (const name of ignoredInputs(runner, mode)) runner.warning(`${name}: not used in ${mode} mode; ignored`);

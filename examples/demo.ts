@@ -15,7 +15,7 @@ import { parse } from "yaml";
 import { BUILT_ACTION, runLikeRunner } from "../scripts/run-like-runner.ts";
 import type { RunnerRun } from "../scripts/run-like-runner.ts";
 import { startSandbox } from "../sandbox/index.ts";
-import { SenderKit } from "../src/index.ts";
+import { SenderKit, templateFiles } from "../src/index.ts";
 import type { TemplateCreateParams } from "../src/index.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
 
     const created: string[] = [];
     for (const file of (await readdir(join(workspace, "examples", "templates"))).sort()) {
-      const { slug, name, channel, description, content } = parse(await readFile(join(workspace, "examples", "templates", file), "utf8")) as TemplateCreateParams;
+      const { slug, name, channel, description, content } = parse(
+        await readFile(join(workspace, "examples", "templates", file), "utf8"),
+      ) as TemplateCreateParams;
       await client.templates.create({ slug, name, channel, description, content });
       created.push(`${slug} (${channel})`);
     }
@@ -62,16 +64,25 @@ async function main(): Promise<void> {
       printStep(title, inputs, result, createdNow);
     };
 
-    await step("1. Lint the example templates", { mode: "lint", templates: "examples/templates/*.{yml,yaml,json}" });
+    // Outside the workspace (removed at the end), so the previews can be opened after the demo.
+    const previewDir = await mkdtemp(join(tmpdir(), "senderkit-demo-previews-"));
+    const lintInputs = { mode: "lint", templates: "examples/templates/*.{yml,yaml,json}", "preview-dir": previewDir };
+    await step("1. Lint the example templates", lintInputs);
+    await printPreviews(workspace, lintInputs.templates, steps.at(-1)!.outputs["preview-dir"]);
 
     // A pull request that breaks a template: a typo in a fixture, a placeholder nothing gives.
     const welcome = await readFile(join(workspace, "examples", "templates", "welcome.yml"), "utf8");
     await cp(join(workspace, "examples", "templates"), join(workspace, "pr-templates"), { recursive: true });
     await writeFile(
       join(workspace, "pr-templates", "welcome.yml"),
-      welcome.replace("<p>Your {{ user.plan", "<p>Use {{ coupon }} on your {{ user.plan").replace("first_name: Ada", "frist_name: Ada"),
+      welcome
+        .replace("<p>Your {{ user.plan", "<p>Use {{ coupon }} on your {{ user.plan")
+        .replace("first_name: Ada", "frist_name: Ada"),
     );
-    await step("2. Lint a pull request that breaks welcome.yml", { mode: "lint", templates: "pr-templates/*.{yml,yaml,json}" });
+    await step("2. Lint a pull request that breaks welcome.yml", {
+      mode: "lint",
+      templates: "pr-templates/*.{yml,yaml,json}",
+    });
 
     await step("3. Send one message", {
       mode: "send",
@@ -80,16 +91,25 @@ async function main(): Promise<void> {
       vars: "user:\n  first_name: Ada\n  plan: pro\nlinks:\n  dashboard: https://app.example.com/dashboard\n",
     });
 
-    const batch = { mode: "batch", file: "examples/batch/customers.csv", template: "order-shipped", "fail-on-error": "false", "results-file": join(workspace, "results.jsonl") };
+    const batch = {
+      mode: "batch",
+      file: "examples/batch/customers.csv",
+      template: "order-shipped",
+      "fail-on-error": "false",
+      "results-file": join(workspace, "results.jsonl"),
+    };
     await step("4. Send a batch (customers.csv: 4 good rows, 2 bad)", batch);
     console.log(dim("   results file (one JSON line per row):"));
-    for (const line of (await readFile(join(workspace, "results.jsonl"), "utf8")).trim().split("\n")) console.log(dim(`     ${line}`));
+    for (const line of (await readFile(join(workspace, "results.jsonl"), "utf8")).trim().split("\n"))
+      console.log(dim(`     ${line}`));
     console.log();
 
     await step('5. Re-run the batch ("Re-run failed jobs": same GITHUB_RUN_ID, attempt 2)', batch, 2);
 
     printTable(steps);
-    console.log(`\nMessages the sandbox holds: ${sandbox.messages().length}. The re-run created none: it replayed the first run's answers.`);
+    console.log(
+      `\nMessages the sandbox holds: ${sandbox.messages().length}. The re-run created none: it replayed the first run's answers.`,
+    );
   } finally {
     await client.close();
     await sandbox.close();
@@ -124,16 +144,70 @@ function printStep(title: string, inputs: Record<string, string>, result: Runner
     const command = /^::(group|endgroup|error|warning|notice)([^:]*)::(.*)$/.exec(line);
     if (!command) console.log(`     ${line}`);
     else if (command[1] === "group") console.log(`     ▸ ${command[3]}`);
-    else if (command[1] !== "endgroup") console.log(`     ${command[1] === "error" ? "✖" : "⚠"} ${command[1]}${command[2]}: ${command[3]!.replace(/%0A/g, "\n       ")}`);
+    else if (command[1] !== "endgroup")
+      console.log(
+        `     ${command[1] === "error" ? "✖" : "⚠"} ${command[1]}${command[2]}: ${command[3]!.replace(/%0A/g, "\n       ")}`,
+      );
   }
   console.log(`   exit code ${result.code}; messages created ${created}; outputs ${JSON.stringify(result.outputs)}`);
   console.log("   job summary:");
-  for (const line of result.summary.trimEnd().split("\n")) console.log(`   │ ${line}`);
+  // Lint's previews are HTML folded in <details>: a terminal shows them as the table below.
+  const [head, previews] = result.summary.trimEnd().split("#### Previews");
+  for (const line of head!.trimEnd().split("\n")) console.log(`   │ ${line}`);
+  if (previews !== undefined) {
+    const folded = previews.match(/<details>/g)?.length ?? 0;
+    console.log(`   │ #### Previews: ${folded} template × fixture renderings, each folded in <details>`);
+  }
+  console.log();
+}
+
+/**
+ * What the Action's summary folds and its preview-dir holds, as a table: each template × fixture
+ * rendered by the same module (src/template-files) on the same files.
+ */
+async function printPreviews(workspace: string, pattern: string, previewDir: string | undefined): Promise<void> {
+  const files = await templateFiles.findTemplateFiles([pattern], { cwd: workspace });
+  const previews = templateFiles.renderPreviews(await templateFiles.lintFiles(files, workspace));
+  const excerpt = (text: string) => {
+    const line = text.replace(/\s+/g, " ").trim();
+    return line.length > 44 ? `${line.slice(0, 43)}…` : line;
+  };
+  const rows = previews.map((preview) => {
+    const r = preview.rendered;
+    const shown =
+      r.channel === "email" ? `subject: ${r.subject}` : r.channel === "sms" ? r.body : `${r.title}: ${r.body}`;
+    const detail =
+      r.channel === "sms"
+        ? `${r.encoding}, ${r.segments} segment${r.segments === 1 ? "" : "s"} (${r.units} units)`
+        : r.channel === "email"
+          ? r.text === null
+            ? "html only (no text part)"
+            : "html + text"
+          : `payload ${r.payloadBytes}/4096 bytes`;
+    return [preview.slug ?? preview.file, preview.fixture, preview.channel, excerpt(shown), detail];
+  });
+  const headers = ["Template", "Fixture", "Channel", "Renders to", "SMS encoding / size"];
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) =>
+    `   ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")}`.trimEnd();
+  console.log(bold("   Previews (the job summary's <details>, one HTML page each in preview-dir):"));
+  console.log(bold(line(headers)));
+  console.log(`   ${widths.map((width) => "─".repeat(width)).join("  ")}`);
+  for (const row of rows) console.log(line(row));
+  if (previewDir !== undefined)
+    console.log(`   HTML previews: ${join(previewDir, "index.html")} (kept after the demo)`);
   console.log();
 }
 
 function printTable(steps: StepResult[]): void {
-  const rows = steps.map((step) => [step.title, String(step.code), String(step.created), Object.entries(step.outputs).map(([name, value]) => `${name}=${value.length > 40 ? `…${value.slice(-30)}` : value}`).join(" ")]);
+  const rows = steps.map((step) => [
+    step.title,
+    String(step.code),
+    String(step.created),
+    Object.entries(step.outputs)
+      .map(([name, value]) => `${name}=${value.length > 40 ? `…${value.slice(-30)}` : value}`)
+      .join(" "),
+  ]);
   const headers = ["Step", "Exit", "Created", "Outputs"];
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ");

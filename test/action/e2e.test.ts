@@ -418,8 +418,13 @@ describe("lint mode", () => {
   it("passes the example templates, without an API key", async () => {
     const result = await runAction({ inputs: { mode: "lint", templates: "templates/*.{yml,yaml,json}" }, workspace });
     expect(result.code, result.stdout).toBe(0);
-    expect(result.outputs).toEqual({ errors: "0", warnings: "0" });
-    expect(result.summary).toContain("5 template files");
+    // order-shipped.yml has no text part: a warning, which does not fail the step.
+    expect(result.outputs).toEqual({
+      errors: "0",
+      warnings: "1",
+      "preview-dir": expect.stringMatching(/senderkit-previews$/),
+    });
+    expect(result.summary).toContain("5 template files: 0 errors, 1 warning.");
     expect(result.stdout).toContain("::group::Linting 5 template files");
   });
 
@@ -433,7 +438,7 @@ describe("lint mode", () => {
     );
     const result = await runAction({ inputs: { mode: "lint", templates: "broken/*.yml" }, workspace });
     expect(result.code).toBe(1);
-    expect(result.outputs).toEqual({ errors: "2", warnings: "0" });
+    expect(result.outputs).toMatchObject({ errors: "2", warnings: "0" });
     const annotations = result.commands
       .filter((command) => command.command === "error" || command.command === "warning")
       .map(
@@ -446,9 +451,11 @@ describe("lint mode", () => {
       "error undefined:undefined:undefined Template lint: 2 errors in 1 file (see the annotations and the job summary)",
     ]);
     expect(result.stdout).toMatch(
-      /^::error title=Template welcome,file=broken\/welcome\.yml,line=\d+,col=\d+::missing variable "coupon" in content\.html/m,
+      /^::error title=Template welcome \(missing-variable\),file=broken\/welcome\.yml,line=\d+,col=\d+::missing variable "coupon" in content\.html/m,
     );
-    expect(result.summary).toContain("| <code>welcome</code> | broken/welcome.yml | 2 | 0 |");
+    expect(result.summary).toContain("<td><code>broken/welcome.yml:11:13</code></td><td>error</td>");
+    // Each fixture's rendering, folded.
+    expect(result.summary.match(/<details>/g)).toHaveLength(2);
     expect(errorsOf(result).at(-1)!.message).toBe(
       "Template lint: 2 errors in 1 file (see the annotations and the job summary)",
     );
@@ -467,7 +474,7 @@ describe("lint mode", () => {
     );
     const result = await run({ mode: "lint", templates: "remote/*.yml", remote: "true" });
     expect(result.code).toBe(1);
-    expect(result.outputs).toEqual({ errors: "1", warnings: "1" });
+    expect(result.outputs).toMatchObject({ errors: "1", warnings: "1" });
     expect(errorsOf(result)[0]).toMatchObject({
       properties: { file: "remote/login-code.yml", line: "7" },
       message: 'the template "login-code" stored on SenderKit needs "code", which fixture "default" does not give',

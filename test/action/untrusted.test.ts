@@ -5,8 +5,11 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseFragment } from "parse5";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorBody, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
+import { COMMENT_MARKER } from "../../action/pr-comment.ts";
+import { startFakeGitHub } from "../helpers/fake-github.ts";
+import { errorBody, json, startScriptedServer } from "../helpers/scripted-server.ts";
 import type { ScriptedServer } from "../helpers/scripted-server.ts";
 import { runAction, runnerCommandLines } from "./helpers.ts";
 import type { ActionRun } from "./helpers.ts";
@@ -164,12 +167,98 @@ describe("untrusted text in the log", () => {
       ["warning", "templates/::error::FORGED-A ##[warning]x.yml", "9"],
       ["error", undefined, undefined],
     ]);
-    expect(annotations[0]!.properties.title).toBe("Template ##[error]FORGED-B");
+    expect(annotations[0]!.properties.title).toBe("Template ##[error]FORGED-B (shape)");
     expect(annotations[1]!.message).toContain('fixture "x%0A::error::FORGED-D" does not give it');
     expect(annotations[2]!.message).toContain(
       'unused variable "##[stop-commands]FORGED-C" in fixture "::error::FORGED-A"',
     );
-    expect(result.outputs).toEqual({ errors: "2", warnings: "1" });
+    expect(result.outputs).toMatchObject({ errors: "2", warnings: "1" });
+  });
+});
+
+/** Every element of an HTML/Markdown fragment, and its text as a browser would show it. */
+function htmlOf(markdown: string): { tags: string[]; attributes: string[]; text: string } {
+  const tags: string[] = [];
+  const attributes: string[] = [];
+  const walk = (node: unknown): string => {
+    const n = node as { tagName?: string; attrs?: { name: string }[]; value?: string; childNodes?: unknown[] };
+    if (n.tagName) tags.push(n.tagName);
+    for (const attribute of n.attrs ?? []) attributes.push(attribute.name);
+    return n.value ?? (n.childNodes ?? []).map(walk).join("");
+  };
+  const text = walk(parseFragment(markdown));
+  return { tags, attributes, text };
+}
+
+/** What lint-report.ts writes itself; anything else came from a template. */
+const OWN_TAGS = new Set([
+  "details",
+  "summary",
+  "b",
+  "code",
+  "i",
+  "table",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "p",
+  "pre",
+  "br",
+]);
+
+describe("untrusted text in lint's summary previews and PR comment", () => {
+  const HOSTILE = "<img src=x onerror=alert(1)> @octocat [x](javascript:alert(1)) **b** </details><script>s()</script>";
+
+  it("file, fixture and rendered text stay inert in the summary and the comment, and command nothing", async () => {
+    const github = await startFakeGitHub();
+    try {
+      await mkdir(join(workspace, "hostile"), { recursive: true });
+      const file = "hostile/<i>x [l](javascript:x) @octocat ::error::FORGED-A.yml";
+      const template = [
+        "slug: hostile",
+        "name: H",
+        "channel: email",
+        "content:",
+        "  subject: '{{ who }}'",
+        "  html: '<p>{{ who }}</p>'",
+        "  text: 'Text {{ who }}'",
+        "fixtures:",
+        `  ${JSON.stringify(`${HOSTILE} ##[error]FORGED-B`)}:`,
+        `    who: ${JSON.stringify(`${HOSTILE} ::error::FORGED-A`)}`,
+        "",
+      ].join("\n");
+      await writeFile(join(workspace, file), template);
+      await writeFile(join(workspace, "event.json"), JSON.stringify({ pull_request: { number: 3 } }));
+      github.pullFiles.set(3, [{ filename: file, status: "added" }]);
+      const result = await runAction({
+        inputs: { mode: "lint", templates: "hostile/*.yml", "github-token": "ghs_untrustedToken0123456789" },
+        workspace,
+        github: {
+          GITHUB_API_URL: github.url,
+          GITHUB_EVENT_NAME: "pull_request",
+          GITHUB_EVENT_PATH: join(workspace, "event.json"),
+        },
+      });
+      expect(result.code, result.stdout).toBe(0);
+      expectOnlyOwnCommands(result);
+      const comment = github.comments.get(3)?.[0]?.body ?? "";
+      expect(comment.startsWith(COMMENT_MARKER)).toBe(true);
+      for (const markdown of [result.summary, comment]) {
+        const html = htmlOf(markdown);
+        expect(html.tags.filter((tag) => !OWN_TAGS.has(tag))).toEqual([]);
+        expect(html.attributes.filter((name) => name !== "align")).toEqual([]);
+        // Read back as text, the hostile strings are all there, as text.
+        expect(html.text).toContain(`${HOSTILE} ##[error]FORGED-B`);
+        expect(html.text).toContain(`Text ${HOSTILE} ::error::FORGED-A`);
+        // No Markdown link, emphasis or mention survives (entities stand for those characters).
+        expect(markdown).not.toMatch(/\]\(|@octocat|\*\*b\*\*|<script|<img/);
+      }
+      expect(htmlOf(result.summary).tags.filter((tag) => tag === "details")).toHaveLength(1);
+    } finally {
+      await github.close();
+      await rm(join(workspace, "hostile"), { recursive: true, force: true });
+    }
   });
 });
 
@@ -188,8 +277,8 @@ describe("a short or odd api-key", () => {
       workspace,
     });
     expect(lint.code, lint.stdout).toBe(0);
-    expect(lint.outputs).toEqual({ errors: "0", warnings: "0" });
-    expect(lint.summary).toContain("1 template file (<code>templates/ok.yml</code>): 0 errors, 0 warnings.");
+    expect(lint.outputs).toMatchObject({ errors: "0", warnings: "0" });
+    expect(lint.summary).toContain("1 template file: 0 errors, 0 warnings.");
 
     const send = await runAction({ inputs: { template: "welcome", to: "ada@example.com", "api-key": key }, workspace });
     expect(send.code).toBe(1);

@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as actionLint from "../../action/lint.ts";
 import { VERSION } from "../../src/internal/version.ts";
 
 const REPO = process.cwd();
@@ -76,7 +75,7 @@ describe("senderkit lint", () => {
     expect(lines.at(-2)).toBe("Found 2 errors and 2 warnings in 2 of 2 files.");
   });
 
-  it("writes JSON for tools with --format json, the same findings action/lint.ts gives", async () => {
+  it("writes JSON for tools with --format json, with rule ids", async () => {
     const run = await senderkit(["lint", ".", "--format", "json", "--disable", "sms-encoding"], dir);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as {
@@ -95,9 +94,6 @@ describe("senderkit lint", () => {
         'missing variable "nmae" in content.body: fixture "evil\\u001b[31mred" does not give it; did you mean "name"?',
     });
     expect(report.files.map((file) => file.file)).toEqual(["bad.json", "broken.yml"]);
-    const before = await actionLint.lintFiles(["bad.json", "broken.yml"], dir);
-    const strip = (findings: Record<string, unknown>[]) => findings.map(({ rule: _rule, ...rest }) => rest);
-    expect(report.files.map((file) => strip(file.findings))).toEqual(before.files.map((file) => file.findings));
     expect(report.files[1]!.findings.map((finding) => finding.rule)).toEqual(["missing-variable", "unused-variable"]);
   });
 

@@ -1,10 +1,10 @@
-// Reading template files as a careful tool does, and lint's parity with today's action/lint.ts.
+// Reading template files as a careful tool does. (The CLI's and the Action's findings on the same
+// files are compared in test/action/lint-parity.test.ts.)
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as actionLint from "../../action/lint.ts";
 import { templateFiles } from "../../src/index.ts";
 
 const { findTemplateFiles, lintFiles, readTemplateFile, decodeUtf8 } = templateFiles;
@@ -42,7 +42,10 @@ describe("findTemplateFiles", () => {
     await symlink("..", join(root, "templates", "loop"));
     await symlink("/etc", join(root, "templates", "etc"));
     try {
-      expect(await findTemplateFiles(["templates"], { cwd: root })).toEqual(["templates/nested/deep.json", "templates/ok.yml"]);
+      expect(await findTemplateFiles(["templates"], { cwd: root })).toEqual([
+        "templates/nested/deep.json",
+        "templates/ok.yml",
+      ]);
     } finally {
       await rm(join(root, "templates", "loop"));
       await rm(join(root, "templates", "etc"));
@@ -135,67 +138,5 @@ describe("readTemplateFile", () => {
 
   it("reports a file that does not exist", async () => {
     expect(await reason("missing.yml")).toBe("file-unreadable 1:1 cannot read the file: ENOENT");
-  });
-});
-
-// The same files as today's lint: every finding of action/lint.ts, at the same place with the
-// same message. The channel rules are new, so they are off for the comparison.
-const CHANNEL_RULES = [
-  "sms-encoding",
-  "max-sms-segments",
-  "sms-length",
-  "push-payload-size",
-  "email-text-missing",
-  "email-subject-length",
-  "insecure-link",
-  "web-push-url",
-];
-
-const BROKEN: Record<string, string> = {
-  "yaml-error.yml": "slug: a\nname: [unclosed\n",
-  "json-error.json": '{ "slug": "j", }',
-  "not-a-map.yml": "- one\n- two\n",
-  "shape.yml": "slug: Bad Slug\nname: ''\nchannel: fax\ncontent: 3\nnmae: typo\n",
-  "content.yml": "slug: c\nname: C\nchannel: email\ncontent:\n  subject: Hi\n  body: wrong\n",
-  "syntax.yml":
-    'slug: s\nname: S\nchannel: email\ncontent:\n  subject: \'Hi {{ user..x }}\'\n  html: >\n    <p>folded {{ name\n    more</p>\n  text: "esc \\"{{ | }}\\""\nfixtures:\n  f:\n    name: x\n',
-  "vars.yml":
-    "slug: v\nname: V\nchannel: sms\ncontent:\n  body: '{{ user.first_name }} {{ coupon }} {{ plan | default: \"f\" }}'\nfixtures:\n  a:\n    user: { firstname: Ada }\n    cuopon: X\n  b:\n    user: { first_name: B }\n  c: 5\n",
-  "nofix.yml": "slug: n\nname: N\nchannel: push\ncontent:\n  title: '{{ t }}'\n  body: b\n",
-  "dup.yml": "slug: v\nname: Dup\nchannel: sms\ncontent:\n  body: x\n",
-};
-
-describe("parity with action/lint.ts", () => {
-  it("gives the same findings at the same file:line:column on examples/templates and broken files", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "senderkit-parity-"));
-    try {
-      for (const [name, text] of Object.entries(BROKEN)) await writeFile(join(dir, name), text);
-      execFileSync("cp", ["-r", join(process.cwd(), "examples", "templates"), join(dir, "examples")]);
-      const files = await findTemplateFiles(["."], { cwd: dir });
-      expect(files.length).toBe(Object.keys(BROKEN).length + 5);
-      const strip = (report: {
-        files: { findings: { severity: string; file: string; line: number; column: number; message: string }[] }[];
-      }) =>
-        report.files.flatMap((file) =>
-          file.findings.map(({ severity, file: name, line, column, message }) => ({
-            severity,
-            file: name,
-            line,
-            column,
-            message,
-          })),
-        );
-      for (const options of [{}, { failOnUnused: true }, { sharedVars: { plan: "p", t: "x" } }]) {
-        const before = strip(await actionLint.lintFiles(files, dir, options));
-        const now = await lintFiles(files, dir, { ...options, disable: CHANNEL_RULES });
-        expect(strip(now)).toEqual(before);
-        expect(before.length).toBeGreaterThan(15);
-        // With the channel rules on, every old finding is still there.
-        const all = strip(await lintFiles(files, dir, options));
-        expect(all).toEqual(expect.arrayContaining(before));
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

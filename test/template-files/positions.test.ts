@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Scalar, parseDocument, stringify, visit } from "yaml";
-import { LineIndex, offsetOfLineColumn, scalarSourceMap } from "../../action/scalar-positions.ts";
-import type { ScalarLike } from "../../action/scalar-positions.ts";
+import { LineIndex, offsetOfLineColumn, scalarSourceMap } from "../../src/template-files/positions.ts";
+import type { ScalarLike } from "../../src/template-files/positions.ts";
 
 /** The scalar at content.html of a YAML/JSON source, and its map. */
 function htmlOf(source: string): { node: ScalarLike; map: number[] | undefined } {
