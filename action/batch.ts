@@ -6,10 +6,10 @@
 // (row-keys.ts), go to the client's sendBatch in bounded windows, and each window's results are
 // written to the results file before the next is read, so memory stays flat however long the file.
 import { SenderKit } from "../src/client.ts";
-import type { BatchResult } from "../src/batch.ts";
+import type { BatchResult } from "../src/resources/messages.ts";
 import type { Template } from "../src/objects.ts";
-import { batchItemBody } from "../src/params.ts";
-import { recipientProblem } from "../src/rules.ts";
+import { batchItemBody } from "../src/internal/send-params.ts";
+import { recipientProblem } from "../src/internal/rules.ts";
 import { analyzeContent, renderAnalyzedContent } from "../src/template/index.ts";
 import type { ContentAnalysis } from "../src/template/index.ts";
 import { readBatchSettings } from "./batch-settings.ts";

@@ -1,6 +1,6 @@
 // Where the step runs, from @actions/github's `context` (loaded only by the modes that send:
 // it brings octokit along), and the metadata that makes every message traceable to its run.
-import { LIMITS, codePointLength } from "../src/rules.ts";
+import { LIMITS, codePointLength } from "../src/internal/rules.ts";
 
 export interface GitHubContext {
   /** `owner/name`; "" outside Actions. */

@@ -5,7 +5,7 @@
 // batch the row. Keys are 1-255 printable ASCII characters (contract section 4); a readable key
 // that would not fit, or holds other characters, is replaced by a hash of itself.
 import { createHash } from "node:crypto";
-import { LIMITS, idempotencyKeyProblem } from "../src/rules.ts";
+import { LIMITS, idempotencyKeyProblem } from "../src/internal/rules.ts";
 import type { GitHubContext } from "./context.ts";
 
 /** Room kept at the end of a batch step key for a row's `:<fingerprint>-<n>`. */

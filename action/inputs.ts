@@ -4,7 +4,7 @@
 // run lists them all, and the step fails before anything is sent.
 import { isAbsolute, resolve } from "node:path";
 import { isMap, isSeq, parseDocument } from "yaml";
-import { API_KEY_PATTERN, idempotencyKeyProblem } from "../src/rules.ts";
+import { API_KEY_PATTERN, idempotencyKeyProblem } from "../src/internal/rules.ts";
 import type { Runner } from "./runner.ts";
 
 export type Mode = "send" | "batch" | "lint";

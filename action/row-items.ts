@@ -1,9 +1,8 @@
 // A batch file's row as the send it asks for: which fields are the send's own, which are
 // variables or metadata, and the step's defaults underneath.
-import type { TemplateBatchItem } from "../src/params.ts";
-import { isPlainObject } from "../src/rules.ts";
+import type { TemplateBatchItem } from "../src/resources/messages.ts";
+import { isPlainObject, mergeUnder, setOwn } from "../src/internal/plain-objects.ts";
 import { describe } from "./inputs.ts";
-import { mergeUnder, setOwn } from "./plain-objects.ts";
 import { withTraceMetadata } from "./context.ts";
 
 /** Columns with a meaning of their own; every other column is a variable. */

@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse";
-import { setOwn } from "./plain-objects.ts";
+import { setOwn } from "../src/internal/plain-objects.ts";
 
 export type RowFormat = "csv" | "json" | "ndjson";
 

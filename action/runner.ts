@@ -9,7 +9,7 @@
 //  - the 10-annotations-per-type cap and the summary's size cap.
 import { randomUUID } from "node:crypto";
 import * as core from "@actions/core";
-import { API_KEY_PATTERN } from "../src/rules.ts";
+import { API_KEY_PATTERN } from "../src/internal/rules.ts";
 
 /** Where an annotation points; lines and columns are 1-based (0 or NaN: not given). */
 export interface AnnotationProperties {

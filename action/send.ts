@@ -3,8 +3,8 @@
 import type { Dispatcher } from "undici";
 import { SenderKit } from "../src/client.ts";
 import type { Message } from "../src/objects.ts";
-import { rawSendBody, templateSendBody } from "../src/params.ts";
-import type { RawContent, SendOptions, SendRawOptions } from "../src/params.ts";
+import { rawSendBody, templateSendBody } from "../src/internal/send-params.ts";
+import type { RawContent, SendOptions, SendRawOptions } from "../src/resources/messages.ts";
 import { traceMetadata, withTraceMetadata } from "./context.ts";
 import type { GitHubContext } from "./context.ts";
 import { shortHash, stableJson, stepIdempotencyKey } from "./idempotency.ts";

@@ -9,3 +9,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** `over` with what `under` adds, deeply; `over` wins wherever both have a value. Neither is changed. */
+export function mergeUnder(over: Record<string, unknown>, under: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(under)) setOwn(result, key, value);
+  for (const [key, value] of Object.entries(over)) {
+    const below = Object.hasOwn(under, key) ? under[key] : undefined;
+    setOwn(result, key, isPlainObject(value) && isPlainObject(below) ? mergeUnder(value, below) : value);
+  }
+  return result;
+}

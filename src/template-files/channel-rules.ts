@@ -1,8 +1,8 @@
 // Channel rules: checks on what each fixture renders to, the message as it would be sent. Each
 // finding has a rule id (findings.ts); the README's "Rules" section says where each limit comes
 // from. A finding that several fixtures share is reported once, naming them.
-import type { Channel } from "../rules.ts";
-import { LIMITS, codePointLength } from "../rules.ts";
+import type { Channel } from "../internal/rules.ts";
+import { LIMITS, codePointLength } from "../internal/rules.ts";
 import { lookupPath } from "../template/index.ts";
 import type { ContentAnalysis } from "../template/index.ts";
 import type { RuleId, Severity } from "./findings.ts";

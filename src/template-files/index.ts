@@ -4,7 +4,8 @@
 // Used by the `senderkit` command, the GitHub Action's lint mode and the Pulumi side.
 export { findTemplateFiles, readTemplateFile, templateFileReader, decodeUtf8, DEFAULT_MAX_FILE_BYTES } from "./read.ts";
 export type { ReadOptions, ReadResult } from "./read.ts";
-export { lintTemplateSource, lintFiles, countFindings, mergeUnder, SHARED_VARS_FIXTURE } from "./lint.ts";
+export { lintTemplateSource, lintFiles, countFindings, SHARED_VARS_FIXTURE } from "./lint.ts";
+export { mergeUnder } from "../internal/plain-objects.ts";
 export type { FileReport, LintReport, LintOptions, LintFilesOptions, LintedTemplate } from "./lint.ts";
 export { RULES, isRuleId, sortFindings } from "./findings.ts";
 export type { Finding, RuleId, Severity } from "./findings.ts";

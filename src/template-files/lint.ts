@@ -10,8 +10,9 @@ import { resolve } from "node:path";
 import { isMap, isPair, isScalar, parseDocument } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import { formatPath } from "../errors.ts";
-import type { Channel } from "../rules.ts";
-import { CHANNELS, isPlainObject } from "../rules.ts";
+import type { Channel } from "../internal/rules.ts";
+import { mergeUnder } from "../internal/plain-objects.ts";
+import { CHANNELS, isPlainObject } from "../internal/rules.ts";
 import { templateDefinitionIssues } from "../template-input.ts";
 import { analyzeContent, renderAnalyzedContent } from "../template/index.ts";
 import type { ContentAnalysis, ContentRender } from "../template/index.ts";
@@ -308,22 +309,6 @@ function firstRequiredUse(analysis: ContentAnalysis, path: string): { field: str
     if (placeholder) return { field: field.path, start: placeholder.start };
   }
   return undefined;
-}
-
-/** Defines an own property, so a key such as `__proto__` (a YAML key) stays a plain key. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** `over` with what `under` adds, deeply; `over` wins wherever both have a value. Neither is changed. */
-export function mergeUnder(over: Record<string, unknown>, under: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(under)) setOwn(result, key, value);
-  for (const [key, value] of Object.entries(over)) {
-    const below = Object.hasOwn(under, key) ? under[key] : undefined;
-    setOwn(result, key, isPlainObject(value) && isPlainObject(below) ? mergeUnder(value, below) : value);
-  }
-  return result;
 }
 
 /** The node at `path` (mapping keys only), or undefined. */

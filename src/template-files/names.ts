@@ -1,5 +1,5 @@
 // Names close to a misspelt one ("did you mean …?"), and the dotted paths a vars mapping gives.
-import { isPlainObject } from "../rules.ts";
+import { isPlainObject } from "../internal/rules.ts";
 
 /** Every dotted path a vars mapping gives: `user`, `user.name`, … */
 export function variablePaths(vars: Record<string, unknown>, prefix = ""): string[] {

@@ -6,7 +6,7 @@
 //   web_push: the UTF-8 bytes of the JSON of the fields that have a value: title, body,
 //             click_url, icon (the object a service worker receives).
 // Encryption adds a little to a web push payload, so this is a lower bound there.
-import type { Channel } from "../rules.ts";
+import type { Channel } from "../internal/rules.ts";
 
 export const PUSH_PAYLOAD_LIMIT = 4096;
 

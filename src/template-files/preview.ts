@@ -1,7 +1,7 @@
 // Previews as data: every template × fixture rendered with the template language, with what a
 // reviewer wants to see per channel. preview-html.ts writes them as files; the Action's job
 // summary and pull-request comment show them as Markdown.
-import type { Channel } from "../rules.ts";
+import type { Channel } from "../internal/rules.ts";
 import { renderContent } from "../template/index.ts";
 import type { LintReport } from "./lint.ts";
 import { pushPayloadBytes } from "./payload.ts";

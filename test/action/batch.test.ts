@@ -12,7 +12,7 @@ import { inShard, rowFingerprint } from "../../action/row-keys.ts";
 import { resultLine } from "../../action/row-results.ts";
 import type { RowResult } from "../../action/row-results.ts";
 import { InputReader } from "../../action/inputs.ts";
-import { mergeUnder } from "../../action/plain-objects.ts";
+import { mergeUnder } from "../../src/internal/plain-objects.ts";
 import type { BatchItem, BatchResult } from "../../src/index.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { analyzeContent } from "../../src/template/index.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { readGitHubContext, runUrl, traceMetadata, withTraceMetadata } from "../../action/context.ts";
 import { givenRowIdempotencyKey, rowIdempotencyKey, stepIdempotencyKey } from "../../action/idempotency.ts";
-import { idempotencyKeyProblem } from "../../src/rules.ts";
+import { idempotencyKeyProblem } from "../../src/internal/rules.ts";
 import { DEFAULT_GITHUB, githubContext } from "./helpers.ts";
 
 /** The context of a run whose variables are DEFAULT_GITHUB with `overrides` (runner variable names). */
