@@ -5,8 +5,8 @@ import { invalidInput } from "../errors.ts";
 import type { Issue } from "../errors.ts";
 import { CHANNELS, idempotencyKeyProblem, isValidEmail, parseTimestamp, recipientProblem } from "./rules.ts";
 import type { Channel } from "./rules.ts";
-import { checkSendBody, checkWire, sendBodySchema } from "./wire.ts";
-import type { BatchItemBody, SendBody } from "./wire.ts";
+import { checkSendBody, checkWire, sendBodySchema } from "./wire-schemas.ts";
+import type { BatchItemBody, SendBody } from "./wire-schemas.ts";
 import type {
   BatchItem,
   RawBatchItem,
@@ -85,7 +85,7 @@ export function checkIdempotencyKey(key: string): string {
 
 /** `hot`: one of many (a batch item), checked by the compiled schema that is faster on valid bodies. */
 function checked(body: SendBody, channel: Channel | undefined, issues: Issue[], hot: boolean): SendBody {
-  const result = hot ? checkSendBody(body) : checkWire(sendBodySchema, body);
+  const result = hot ? checkSendBody(body) : checkWire(sendBodySchema(), body);
   if (!result.ok) for (const issue of result.issues) issues.push(toCallerIssue(issue));
   recipientIssues(body, channel, issues);
   if (issues.length > 0) throw invalidInput(issues);
