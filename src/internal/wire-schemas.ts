@@ -120,7 +120,10 @@ const sendBodyShape = once(() => ({
   scheduled_at: optional(timestampString()),
   interpolate: optional(z.boolean()),
 }));
-/** Exactly one of `template` and `content`; checked even when other fields have type errors, so a 400 lists every issue (section 10). */
+/**
+ * Exactly one of `template` and `content`; checked even when other fields have type errors, so a
+ * 400 lists every issue (section 10).
+ */
 function exactlyOneOfTemplateAndContent(body: { template?: unknown; content?: unknown }, ctx: z.RefinementCtx): void {
   if ((body.template != null) === (body.content != null)) {
     ctx.addIssue({ code: "custom", path: ["template"], message: "give exactly one of template and content" });
