@@ -88,7 +88,7 @@ describe("batch answers", () => {
     expect(!second.ok && (second.error as APIError).code).toBe("invalid_recipient");
   });
 
-  it("an answer with one result that breaks the contract fails the chunk as invalid_response, naming the field", async () => {
+  it("one result breaking the contract fails the chunk as invalid_response, naming the field", async () => {
     const sk = await clientFor((req, res) => {
       const data = itemsOf(req.body).map((item, index) => ({
         index,
