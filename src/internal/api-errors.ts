@@ -15,7 +15,7 @@ import {
 import type { APIErrorFields, Issue } from "../errors.ts";
 import { statusOfType, typeOfStatus } from "./error-table.ts";
 import type { ErrorType } from "./error-table.ts";
-import { errorBodySchema } from "./wire.ts";
+import { errorBodySchema } from "./wire-schemas.ts";
 
 const CLASS_OF_TYPE: Record<ErrorType, new (fields: APIErrorFields) => APIError> = {
   validation_error: ValidationError,
@@ -31,7 +31,7 @@ const CLASS_OF_TYPE: Record<ErrorType, new (fields: APIErrorFields) => APIError>
 export function errorFromResponse(status: number, headers: Record<string, string>, bodyText: string): APIError {
   let wire: { type?: string; code?: string; message?: string; issues?: Issue[]; request_id?: string } = {};
   try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(bodyText));
+    const parsed = errorBodySchema().safeParse(JSON.parse(bodyText));
     if (parsed.success) wire = parsed.data.error;
   } catch {
     // A proxy's HTML page: the status decides.
@@ -47,13 +47,25 @@ export function errorFromResponse(status: number, headers: Record<string, string
     headers,
   };
   // The status decides the class (a body's type cannot turn a 500 into a ValidationError).
-  if (statusType === "rate_limited") return new RateLimitError({ ...fields, retryAfter: parseRetryAfter(headers["retry-after"]) });
+  if (statusType === "rate_limited")
+    return new RateLimitError({ ...fields, retryAfter: parseRetryAfter(headers["retry-after"]) });
   return statusType === undefined ? new APIError(fields) : new CLASS_OF_TYPE[statusType](fields);
 }
 
 /** An item error inside a 200 batch answer: typed like a response error of its type. */
-export function errorFromBatchItem(item: { type: string; code: string; message: string; issues?: Issue[] | undefined }): APIError {
-  const fields: APIErrorFields = { status: statusOfType(item.type), type: item.type, code: item.code, message: item.message, issues: item.issues };
+export function errorFromBatchItem(item: {
+  type: string;
+  code: string;
+  message: string;
+  issues?: Issue[] | undefined;
+}): APIError {
+  const fields: APIErrorFields = {
+    status: statusOfType(item.type),
+    type: item.type,
+    code: item.code,
+    message: item.message,
+    issues: item.issues,
+  };
   const Class = CLASS_OF_TYPE[item.type as ErrorType] as (new (fields: APIErrorFields) => APIError) | undefined;
   return Class === undefined ? new APIError(fields) : new Class(fields);
 }

@@ -14,7 +14,7 @@ import { toMessage } from "../objects.ts";
 import { batchItemBody, checkIdempotencyKey } from "./send-params.ts";
 import type { BatchItem, BatchProgress, BatchResult, SendBatchOptions } from "../resources/messages.ts";
 import { LIMITS } from "./rules.ts";
-import { batchResultSchema } from "./wire.ts";
+import { batchResultSchema } from "./wire-schemas.ts";
 
 const BODY_START = '{"messages":[';
 const BODY_END = "]}";
@@ -30,7 +30,11 @@ interface Chunk {
   bytes: number;
 }
 
-export async function sendBatch(http: HttpClient, items: readonly BatchItem[], options: SendBatchOptions = {}): Promise<BatchResult[]> {
+export async function sendBatch(
+  http: HttpClient,
+  items: readonly BatchItem[],
+  options: SendBatchOptions = {},
+): Promise<BatchResult[]> {
   if (!Array.isArray(items)) throw invalidInput([{ path: ["items"], message: "expected an array of items" }]);
   const concurrency = options.concurrency ?? 4;
   const chunkSize = options.chunkSize ?? LIMITS.batchItems;
@@ -104,7 +108,8 @@ export async function sendBatch(http: HttpClient, items: readonly BatchItem[], o
   return results;
 }
 
-type EncodedItem = { ok: true; index: number; key: string; text: string; bytes: number } | { ok: false; error: SenderKitError };
+type EncodedItem =
+  { ok: true; index: number; key: string; text: string; bytes: number } | { ok: false; error: SenderKitError };
 
 /** Checks one item and encodes its wire body; every way it can fail is its own ValidationError. */
 function encodeItem(item: BatchItem | undefined, index: number, base: string | undefined): EncodedItem {
@@ -128,7 +133,7 @@ async function sendChunk(http: HttpClient, chunk: Chunk, signal: AbortSignal | u
     path: "/v1/messages/batch",
     bodyText: BODY_START + chunk.texts.join(",") + BODY_END,
     keysInItems: true,
-    schema: batchResultSchema,
+    schema: batchResultSchema(),
     signal,
   });
   // Place each result by its `index`, never by its position in the answer: a result that cannot
@@ -151,7 +156,8 @@ async function sendChunk(http: HttpClient, chunk: Chunk, signal: AbortSignal | u
         status,
         type: "api_error",
         code: "invalid_response",
-        message: `POST /v1/messages/batch: the answer has ${why} for this item (index ${position} of ${count} sent); ` +
+        message:
+          `POST /v1/messages/batch: the answer has ${why} for this item (index ${position} of ${count} sent); ` +
           "it may or may not have been sent: retry with its idempotencyKey",
         requestId,
       });
@@ -164,7 +170,8 @@ async function sendChunk(http: HttpClient, chunk: Chunk, signal: AbortSignal | u
 
 function checkOptions(concurrency: number, chunkSize: number): void {
   const issues: Issue[] = [];
-  if (!Number.isInteger(concurrency) || concurrency < 1) issues.push({ path: ["concurrency"], message: "expected an integer of 1 or more" });
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    issues.push({ path: ["concurrency"], message: "expected an integer of 1 or more" });
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LIMITS.batchItems) {
     issues.push({ path: ["chunkSize"], message: `expected an integer from 1 to ${LIMITS.batchItems}` });
   }

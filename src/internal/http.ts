@@ -4,12 +4,20 @@ import { randomUUID } from "node:crypto";
 import { Agent, EnvHttpProxyAgent, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import { APIError, ConflictError, NetworkError, RateLimitError, SenderKitError, TimeoutError, formatPath } from "../errors.ts";
+import {
+  APIError,
+  ConflictError,
+  NetworkError,
+  RateLimitError,
+  SenderKitError,
+  TimeoutError,
+  formatPath,
+} from "../errors.ts";
 import { errorFromResponse } from "./api-errors.ts";
 import { encodeJson } from "./encode.ts";
 import { redactError } from "./redact.ts";
 import { LIMITS } from "./rules.ts";
-import { checkWire } from "./wire.ts";
+import { checkWire } from "./wire-schemas.ts";
 import { VERSION } from "./version.ts";
 
 export interface HttpClientOptions {
@@ -95,7 +103,8 @@ export class HttpClient {
   async request<S extends z.ZodType | undefined = undefined>(
     options: RequestOptions<S>,
   ): Promise<Response<S extends z.ZodType ? z.output<S> : undefined>> {
-    const key = options.method === "POST" && !options.keysInItems ? (options.idempotencyKey ?? randomUUID()) : undefined;
+    const key =
+      options.method === "POST" && !options.keysInItems ? (options.idempotencyKey ?? randomUUID()) : undefined;
     try {
       return await this.#request(options, key);
     } catch (error) {
@@ -180,7 +189,9 @@ export class HttpClient {
     } catch (error) {
       if (userSignal?.aborted) throw userSignal.reason;
       if (deadline.signal.aborted) {
-        throw new TimeoutError(`request timed out after ${this.#options.timeout} ms (${method} ${path})`, { cause: error });
+        throw new TimeoutError(`request timed out after ${this.#options.timeout} ms (${method} ${path})`, {
+          cause: error,
+        });
       }
       if (isNetworkError(error)) {
         throw new NetworkError(`network error on ${method} ${path}: ${describe(error)}`, { cause: error });
@@ -225,7 +236,11 @@ export class HttpClient {
  * The body as text, or undefined when it is larger than `limit` bytes: reading stops there and
  * the connection is dropped, so a runaway answer costs at most `limit` bytes of memory.
  */
-async function readBody(body: Dispatcher.ResponseData["body"], headers: RawHeaders, limit: number): Promise<string | undefined> {
+async function readBody(
+  body: Dispatcher.ResponseData["body"],
+  headers: RawHeaders,
+  limit: number,
+): Promise<string | undefined> {
   const declared = Number(headers["content-length"]);
   if (declared > limit) {
     body.destroy();
@@ -293,7 +308,8 @@ function isRetryable(error: APIError): boolean {
 
 function isNetworkError(error: unknown): boolean {
   // A mistake in the request itself is no network failure, and another try would not help.
-  if (error instanceof undiciErrors.InvalidArgumentError || error instanceof undiciErrors.NotSupportedError) return false;
+  if (error instanceof undiciErrors.InvalidArgumentError || error instanceof undiciErrors.NotSupportedError)
+    return false;
   if (error instanceof undiciErrors.UndiciError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code);
@@ -327,4 +343,3 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-

@@ -1,298 +1,57 @@
-// Zod schemas of the bytes on the wire (snake_case, as senderkit-api.md gives them).
-//
-// Request schemas check shape only: types, required fields, unknown parameters, empty
-// strings and the size limits that the contract answers with `400 invalid_parameter`.
-// Value rules that have a 422 code of their own live in rules.ts. Response schemas are
-// loose: unknown fields are kept, because the objects will grow.
+// The wire schemas as values, for the floors that import them by name (sandbox/, and the core's
+// template and webhook modules): each is a `z.lazy` over its builder in wire-schemas.ts, so it
+// is built on its first parse and is the very instance the client uses. The client itself
+// imports wire-schemas.ts, which builds nothing on load.
 import { z } from "zod";
-import { isPlainObject } from "./plain-objects.ts";
-import { CHANNELS, EVENT_TYPES, LIMITS, MESSAGE_STATUSES, fitsLength, parseTimestamp } from "./rules.ts";
-import type { Channel } from "./rules.ts";
+import * as schemas from "./wire-schemas.ts";
 
-// ---------------------------------------------------------------------------------------
-// Requests
+export { EVENT_TYPES } from "./rules.ts";
+export { checkWire } from "./wire-schemas.ts";
+export type {
+  BatchItemBody,
+  CheckResult,
+  EmailContent,
+  PushContent,
+  RawContent,
+  SendBody,
+  SmsContent,
+  WebPushContent,
+  WireError,
+  WireIssue,
+  WireMessage,
+  WireRenderResult,
+  WireTemplate,
+  WireTemplateVersion,
+  WireWebhookEndpoint,
+} from "./wire-schemas.ts";
 
-const requiredString = z.string().min(1, "must not be empty");
-/** `null` on an optional field means absent (section 10). */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
-const maxCodePoints = (max: number) =>
-  z.string().refine((value) => fitsLength(value, max), `at most ${max} characters`);
-
-export const metadataSchema = z
-  .record(
-    z.string().refine((key) => fitsLength(key, LIMITS.metadataKeyLength), `keys have at most ${LIMITS.metadataKeyLength} characters`),
-    z.string({ error: "values must be strings" }).refine(
-      (value) => fitsLength(value, LIMITS.metadataValueLength),
-      `values have at most ${LIMITS.metadataValueLength} characters`,
-    ),
-  )
-  .refine((record) => Object.keys(record).length <= LIMITS.metadataKeys, `at most ${LIMITS.metadataKeys} keys`);
-
-export const varsSchema = z.record(z.string(), z.unknown());
-
+export const metadataSchema = z.lazy(schemas.metadataSchema);
+export const varsSchema = z.lazy(schemas.varsSchema);
 /** A channel's content fields, without `type` (template content). */
 export const contentSchemas = {
-  email: z.strictObject({
-    subject: requiredString,
-    html: requiredString,
-    text: optional(z.string()),
-  }),
-  sms: z.strictObject({
-    body: requiredString.pipe(maxCodePoints(LIMITS.smsBodyLength)),
-  }),
-  push: z.strictObject({
-    title: requiredString,
-    body: requiredString,
-    badge: optional(z.number().int("must be an integer").min(0, "must be 0 or more")),
-    data: optional(z.record(z.string(), z.string({ error: "values must be strings" }))),
-  }),
-  web_push: z.strictObject({
-    title: requiredString,
-    body: requiredString,
-    click_url: optional(z.string()),
-    icon: optional(z.string()),
-  }),
-} satisfies Record<Channel, z.ZodType>;
-
-export type EmailContent = z.infer<typeof contentSchemas.email>;
-export type SmsContent = z.infer<typeof contentSchemas.sms>;
-export type PushContent = z.infer<typeof contentSchemas.push>;
-export type WebPushContent = z.infer<typeof contentSchemas.web_push>;
-
-/** Raw-send content: the channel's fields plus `type`. */
-export const rawContentSchema = z.discriminatedUnion(
-  "type",
-  [
-    contentSchemas.email.extend({ type: z.literal("email") }),
-    contentSchemas.sms.extend({ type: z.literal("sms") }),
-    contentSchemas.push.extend({ type: z.literal("push") }),
-    contentSchemas.web_push.extend({ type: z.literal("web_push") }),
-  ],
-  { error: `"type" must be one of ${CHANNELS.join(", ")}` },
-);
-export type RawContent = z.infer<typeof rawContentSchema>;
-
-const timestampString = z.string().refine((value) => parseTimestamp(value) !== undefined, {
-  message: "not an ISO-8601 timestamp with a time zone (like 2027-01-01T09:00:00Z)",
-});
-
-/** The body of `POST /v1/messages` (and a batch item without its key). */
-export const sendBodyShape = {
-  template: optional(requiredString),
-  content: optional(rawContentSchema),
-  to: z.unknown().refine((value) => value !== undefined && value !== null, "required"),
-  vars: optional(varsSchema),
-  metadata: optional(metadataSchema),
-  cc: optional(z.array(z.string())),
-  bcc: optional(z.array(z.string())),
-  reply_to: optional(z.string()),
-  scheduled_at: optional(timestampString),
-  interpolate: optional(z.boolean()),
+  email: z.lazy(schemas.contentSchemas.email),
+  sms: z.lazy(schemas.contentSchemas.sms),
+  push: z.lazy(schemas.contentSchemas.push),
+  web_push: z.lazy(schemas.contentSchemas.web_push),
 };
-/** Exactly one of `template` and `content`; checked even when other fields have type errors, so a 400 lists every issue (section 10). */
-function exactlyOneOfTemplateAndContent(body: { template?: unknown; content?: unknown }, ctx: z.RefinementCtx): void {
-  if ((body.template != null) === (body.content != null)) {
-    ctx.addIssue({ code: "custom", path: ["template"], message: "give exactly one of template and content" });
-  }
-}
-const whenObject = { when: (payload: { value: unknown }) => isPlainObject(payload.value) };
+export const rawContentSchema = z.lazy(schemas.rawContentSchema);
+export const sendBodySchema = z.lazy(schemas.sendBodySchema);
+export const batchItemSchema = z.lazy(schemas.batchItemSchema);
+export const createTemplateBodySchema = z.lazy(schemas.createTemplateBodySchema);
+export const updateTemplateBodySchema = z.lazy(schemas.updateTemplateBodySchema);
+export const renderSavedBodySchema = z.lazy(schemas.renderSavedBodySchema);
+export const renderContentBodySchema = z.lazy(schemas.renderContentBodySchema);
+export const createWebhookEndpointBodySchema = z.lazy(schemas.createWebhookEndpointBodySchema);
+export const updateWebhookEndpointBodySchema = z.lazy(schemas.updateWebhookEndpointBodySchema);
+export const rotateSecretBodySchema = z.lazy(schemas.rotateSecretBodySchema);
 
-export const sendBodySchema = z.strictObject(sendBodyShape).superRefine(exactlyOneOfTemplateAndContent, whenObject);
-export type SendBody = z.input<typeof sendBodySchema>;
-
-/** A batch item is the body of `POST /v1/messages` plus an optional key (section 5). */
-export const batchItemSchema = z
-  .strictObject({ ...sendBodyShape, idempotency_key: optional(z.string()) })
-  .superRefine(exactlyOneOfTemplateAndContent, whenObject);
-export type BatchItemBody = z.input<typeof batchItemSchema>;
-
-export const createTemplateBodySchema = z.strictObject({
-  slug: z.string(),
-  name: requiredString,
-  channel: z.enum(CHANNELS),
-  description: optional(z.string()),
-  content: z.record(z.string(), z.unknown()),
-});
-export const updateTemplateBodySchema = z.strictObject({
-  slug: optional(z.string()),
-  channel: optional(z.string()),
-  name: optional(requiredString),
-  description: optional(z.string()),
-  content: optional(z.record(z.string(), z.unknown())),
-});
-export const renderSavedBodySchema = z.strictObject({
-  vars: optional(varsSchema),
-  version: optional(z.number().int().min(1)),
-});
-export const renderContentBodySchema = z.strictObject({
-  channel: z.enum(CHANNELS),
-  content: z.record(z.string(), z.unknown()),
-  vars: optional(varsSchema),
-});
-
-export const createWebhookEndpointBodySchema = z.strictObject({
-  url: z.unknown(),
-  events: z.unknown(),
-  description: optional(z.string()),
-  enabled: optional(z.boolean()),
-});
-export const updateWebhookEndpointBodySchema = z.strictObject({
-  url: z.unknown().optional(),
-  events: z.unknown().optional(),
-  description: optional(z.string()),
-  enabled: optional(z.boolean()),
-});
-export const rotateSecretBodySchema = z.strictObject({
-  expire_previous_after_seconds: optional(z.number().int().min(0).max(LIMITS.maxRotationOverlapSeconds)),
-});
-
-// ---------------------------------------------------------------------------------------
-// Responses
-
-const timestamp = z.string();
-
-export const messageSchema = z.looseObject({
-  object: z.literal("message"),
-  id: z.string(),
-  status: z.enum(MESSAGE_STATUSES),
-  channel: z.enum(CHANNELS),
-  to: z.unknown(),
-  template: z.string().nullable(),
-  template_version: z.number().nullable(),
-  metadata: z.record(z.string(), z.string()),
-  scheduled_at: timestamp.nullable(),
-  created_at: timestamp,
-  updated_at: timestamp,
-  error: z.looseObject({ code: z.string(), message: z.string() }).nullable(),
-});
-export type WireMessage = z.infer<typeof messageSchema>;
-
-export const templateVersionSchema = z.looseObject({
-  version: z.number(),
-  content: z.record(z.string(), z.unknown()),
-  variables: z.array(z.string()),
-  required_variables: z.array(z.string()),
-  created_at: timestamp,
-});
-export type WireTemplateVersion = z.infer<typeof templateVersionSchema>;
-
-export const templateSchema = z.looseObject({
-  object: z.literal("template"),
-  slug: z.string(),
-  name: z.string(),
-  description: z.string(),
-  channel: z.enum(CHANNELS),
-  current_version: templateVersionSchema,
-  created_at: timestamp,
-  updated_at: timestamp,
-});
-export type WireTemplate = z.infer<typeof templateSchema>;
-
-export const webhookEndpointSchema = z.looseObject({
-  object: z.literal("webhook_endpoint"),
-  id: z.string(),
-  url: z.string(),
-  events: z.array(z.string()),
-  description: z.string(),
-  enabled: z.boolean(),
-  created_at: timestamp,
-  updated_at: timestamp,
-  secret: z.string().optional(),
-});
-export type WireWebhookEndpoint = z.infer<typeof webhookEndpointSchema>;
-
-export const renderResultSchema = z.looseObject({
-  object: z.literal("render"),
-  output: z.record(z.string(), z.unknown()),
-  missing: z.array(z.string()),
-  unused: z.array(z.string()),
-});
-export type WireRenderResult = z.infer<typeof renderResultSchema>;
-
-export const issueSchema = z.looseObject({
-  path: z.array(z.union([z.string(), z.number()])),
-  message: z.string(),
-  line: z.number().optional(),
-  column: z.number().optional(),
-});
-export type WireIssue = z.infer<typeof issueSchema>;
-
-export const errorBodySchema = z.looseObject({
-  error: z.looseObject({
-    type: z.string(),
-    code: z.string(),
-    message: z.string(),
-    issues: z.array(issueSchema).optional(),
-    request_id: z.string().optional(),
-  }),
-});
-export type WireError = z.infer<typeof errorBodySchema>["error"];
-
-export const listSchema = <T extends z.ZodType>(item: T) =>
-  z.looseObject({
-    object: z.literal("list"),
-    data: z.array(item),
-    next_cursor: z.string().nullable().optional(),
-  });
-
-export const batchResultSchema = z.looseObject({
-  object: z.literal("list"),
-  data: z.array(
-    z.union([
-      z.looseObject({ index: z.number(), ok: z.literal(true), message: messageSchema }),
-      z.looseObject({ index: z.number(), ok: z.literal(false), error: errorBodySchema.shape.error }),
-    ]),
-  ),
-});
-
-export const webhookEventSchema = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  created_at: timestamp,
-  payload: z.record(z.string(), z.unknown()),
-});
-
-export { EVENT_TYPES };
-
-export type CheckResult<T> = { ok: true; value: T } | { ok: false; issues: { path: (string | number)[]; message: string }[] };
-
-/** Checks a value against a wire schema; the issues are in the contract's `issues` form. */
-export function checkWire<S extends z.ZodType>(schema: S, value: unknown): CheckResult<z.output<S>> {
-  // Parsed without `reportInput` first: asking zod to keep inputs for issues slows every parse,
-  // also the ones that succeed, so only a failing value is parsed again to describe what it got.
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, value: result.data };
-  const described = schema.safeParse(value, { reportInput: true });
-  return { ok: false, issues: toWireIssues(described.success ? result.error : described.error) };
-}
-
-/** Zod issues as the contract's `issues`: one per field, unknown keys one per key. */
-function toWireIssues(error: z.ZodError): { path: (string | number)[]; message: string }[] {
-  const issues: { path: (string | number)[]; message: string }[] = [];
-  for (const issue of error.issues) {
-    const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) issues.push({ path: [...path, key], message: "unknown parameter" });
-    } else if (issue.code === "invalid_type") {
-      issues.push({ path, message: issue.input === undefined ? "required" : `expected ${describeExpected(issue.expected)}, got ${describeValue(issue.input)}` });
-    } else if (issue.code === "invalid_key") {
-      // A record key failing its own check (metadata keys over 40 characters): say why.
-      issues.push({ path, message: issue.issues[0]?.message ?? issue.message });
-    } else {
-      issues.push({ path, message: issue.message });
-    }
-  }
-  return issues;
-}
-
-function describeExpected(expected: string): string {
-  if (expected === "object" || expected === "array" || expected === "integer") return `an ${expected}`;
-  if (expected === "record") return "an object";
-  return `a ${expected}`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
-}
+export const messageSchema = z.lazy(schemas.messageSchema);
+export const templateVersionSchema = z.lazy(schemas.templateVersionSchema);
+export const templateSchema = z.lazy(schemas.templateSchema);
+export const webhookEndpointSchema = z.lazy(schemas.webhookEndpointSchema);
+export const renderResultSchema = z.lazy(schemas.renderResultSchema);
+export const issueSchema = z.lazy(schemas.issueSchema);
+export const errorBodySchema = z.lazy(schemas.errorBodySchema);
+export const listSchema = <T extends z.ZodType>(item: T) => z.lazy(() => schemas.listSchema(item));
+export const batchResultSchema = z.lazy(schemas.batchResultSchema);
+export const webhookEventSchema = z.lazy(schemas.webhookEventSchema);

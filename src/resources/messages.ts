@@ -4,8 +4,8 @@ import { sendBatch } from "../internal/batch.ts";
 import type { SenderKitError } from "../errors.ts";
 import type { HttpClient } from "../internal/http.ts";
 import { checkIdempotencyKey, rawSendBody, templateSendBody } from "../internal/send-params.ts";
-import type { RawContent } from "../internal/wire.ts";
-import type { SendBody } from "../internal/wire.ts";
+import type { RawContent } from "../internal/wire-schemas.ts";
+import type { SendBody } from "../internal/wire-schemas.ts";
 import { toMessage } from "../objects.ts";
 import type { Message, Page } from "../objects.ts";
 import { iteratePages, listQuery } from "../internal/pagination.ts";
@@ -13,7 +13,7 @@ import type { ListParams } from "../internal/pagination.ts";
 import { invalidInput } from "../errors.ts";
 import { CHANNELS, MESSAGE_STATUSES } from "../internal/rules.ts";
 import type { Channel, MessageStatus } from "../internal/rules.ts";
-import { listSchema, messageSchema } from "../internal/wire.ts";
+import { listSchema, messageSchema, once } from "../internal/wire-schemas.ts";
 import { segment } from "../internal/segment.ts";
 
 export type { RawContent };
@@ -42,8 +42,7 @@ export type RawBatchItem = { content: RawContent; to: unknown } & SendRawOptions
 export type BatchItem = TemplateBatchItem | RawBatchItem;
 
 export type BatchResult =
-  | { index: number; ok: true; message: Message }
-  | { index: number; ok: false; error: SenderKitError };
+  { index: number; ok: true; message: Message } | { index: number; ok: false; error: SenderKitError };
 
 export interface BatchProgress {
   done: number;
@@ -75,7 +74,7 @@ export interface MessageListParams extends ListParams {
   metadata?: Record<string, string> | undefined;
 }
 
-const messageListSchema = listSchema(messageSchema);
+const messageListSchema = once(() => listSchema(messageSchema()));
 
 export class Messages {
   readonly #http: HttpClient;
@@ -105,7 +104,13 @@ export class Messages {
   async #create(body: SendBody, idempotencyKey: string | undefined): Promise<Message> {
     // The key is made here, once, so that even a failure before the first attempt names it.
     const key = idempotencyKey === undefined ? randomUUID() : checkIdempotencyKey(idempotencyKey);
-    const { data } = await this.#http.request({ method: "POST", path: "/v1/messages", body, idempotencyKey: key, schema: messageSchema });
+    const { data } = await this.#http.request({
+      method: "POST",
+      path: "/v1/messages",
+      body,
+      idempotencyKey: key,
+      schema: messageSchema(),
+    });
     return toMessage(data);
   }
 
@@ -122,7 +127,7 @@ export class Messages {
       method: "GET",
       path: "/v1/messages",
       query: listQuery(rest, metadata),
-      schema: messageListSchema,
+      schema: messageListSchema(),
     });
     return { data: data.data.map(toMessage), nextCursor: data.next_cursor ?? null };
   }
@@ -133,7 +138,11 @@ export class Messages {
   }
 
   async get(id: string): Promise<Message> {
-    const { data } = await this.#http.request({ method: "GET", path: `/v1/messages/${segment(id, "id")}`, schema: messageSchema });
+    const { data } = await this.#http.request({
+      method: "GET",
+      path: `/v1/messages/${segment(id, "id")}`,
+      schema: messageSchema(),
+    });
     return toMessage(data);
   }
 
@@ -143,7 +152,7 @@ export class Messages {
       method: "POST",
       path: `/v1/messages/${segment(id, "id")}/cancel`,
       idempotencyKey: options.idempotencyKey,
-      schema: messageSchema,
+      schema: messageSchema(),
     });
     return toMessage(data);
   }

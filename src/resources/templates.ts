@@ -7,8 +7,13 @@ import { withoutUndefined } from "../internal/send-params.ts";
 import type { ListParams } from "../internal/pagination.ts";
 import { CHANNELS } from "../internal/rules.ts";
 import type { Channel } from "../internal/rules.ts";
-import { contentIssues, templateDefinitionIssues } from "../template-input.ts";
-import { listSchema, renderResultSchema, templateSchema, templateVersionSchema } from "../internal/wire.ts";
+import {
+  listSchema,
+  once,
+  renderResultSchema,
+  templateSchema,
+  templateVersionSchema,
+} from "../internal/wire-schemas.ts";
 import { segment } from "../internal/segment.ts";
 
 export interface TemplateListParams extends ListParams {
@@ -31,8 +36,14 @@ export interface TemplateUpdateParams {
   content?: Record<string, unknown> | undefined;
 }
 
-const templateListSchema = listSchema(templateSchema);
-const versionListSchema = listSchema(templateVersionSchema);
+/**
+ * The template checks, loaded on first use: they bring the template language and every content
+ * schema, which a program that only sends never needs at start-up.
+ */
+const templateInput = once(() => import("../template-input.ts"));
+
+const templateListSchema = once(() => listSchema(templateSchema()));
+const versionListSchema = once(() => listSchema(templateVersionSchema()));
 
 export class Templates {
   readonly #http: HttpClient;
@@ -45,7 +56,12 @@ export class Templates {
     if (params.channel !== undefined && !CHANNELS.includes(params.channel)) {
       throw invalidInput([{ path: ["channel"], message: `expected one of ${CHANNELS.join(", ")}` }]);
     }
-    const { data } = await this.#http.request({ method: "GET", path: "/v1/templates", query: listQuery({ ...params }), schema: templateListSchema });
+    const { data } = await this.#http.request({
+      method: "GET",
+      path: "/v1/templates",
+      query: listQuery({ ...params }),
+      schema: templateListSchema(),
+    });
     return { data: data.data.map(toTemplate), nextCursor: data.next_cursor ?? null };
   }
 
@@ -54,7 +70,11 @@ export class Templates {
   }
 
   async get(slug: string): Promise<Template> {
-    const { data } = await this.#http.request({ method: "GET", path: `/v1/templates/${segment(slug, "slug")}`, schema: templateSchema });
+    const { data } = await this.#http.request({
+      method: "GET",
+      path: `/v1/templates/${segment(slug, "slug")}`,
+      schema: templateSchema(),
+    });
     return toTemplate(data);
   }
 
@@ -64,27 +84,35 @@ export class Templates {
       method: "GET",
       path: `/v1/templates/${segment(slug, "slug")}/versions`,
       query: listQuery({ ...params }),
-      schema: versionListSchema,
+      schema: versionListSchema(),
     });
     return { data: data.data.map(toTemplateVersion), nextCursor: data.next_cursor ?? null };
   }
 
   /** Rejects a bad slug, content or placeholder (with line and column) before sending. */
   async create(params: TemplateCreateParams, options: { idempotencyKey?: string } = {}): Promise<Template> {
+    const { templateDefinitionIssues } = await templateInput();
     const issues = templateDefinitionIssues(params);
     if (issues.length > 0) throw invalidInput(issues);
-    const body = { slug: params.slug, name: params.name, channel: params.channel, description: params.description, content: params.content };
+    const body = {
+      slug: params.slug,
+      name: params.name,
+      channel: params.channel,
+      description: params.description,
+      content: params.content,
+    };
     const { data } = await this.#http.request({
       method: "POST",
       path: "/v1/templates",
       body: withoutUndefined(body),
       idempotencyKey: options.idempotencyKey,
-      schema: templateSchema,
+      schema: templateSchema(),
     });
     return toTemplate(data);
   }
 
   async update(slug: string, params: TemplateUpdateParams): Promise<Template> {
+    const { contentIssues, templateDefinitionIssues } = await templateInput();
     const issues = templateDefinitionIssues({ name: params.name, description: params.description }, { partial: true });
     if (params.content !== undefined) {
       // The channel is fixed at creation, so content is checked against the stored template's.
@@ -97,7 +125,7 @@ export class Templates {
       method: "PATCH",
       path: `/v1/templates/${segment(slug, "slug")}`,
       body: withoutUndefined(body),
-      schema: templateSchema,
+      schema: templateSchema(),
     });
     return toTemplate(data);
   }
@@ -107,23 +135,31 @@ export class Templates {
   }
 
   /** Renders a saved template (the current version unless `version`); never fails for missing variables. */
-  async render(slug: string, vars: Record<string, unknown> = {}, options: { version?: number } = {}): Promise<RenderResult> {
+  async render(
+    slug: string,
+    vars: Record<string, unknown> = {},
+    options: { version?: number } = {},
+  ): Promise<RenderResult> {
     const { data } = await this.#http.request({
       method: "POST",
       path: `/v1/templates/${segment(slug, "slug")}/render`,
       body: withoutUndefined({ vars, version: options.version }),
-      schema: renderResultSchema,
+      schema: renderResultSchema(),
     });
     return toRenderResult(data);
   }
 
   /** Renders unsaved content, e.g. to preview a change. */
-  async renderContent(channel: Channel, content: Record<string, unknown>, vars: Record<string, unknown> = {}): Promise<RenderResult> {
+  async renderContent(
+    channel: Channel,
+    content: Record<string, unknown>,
+    vars: Record<string, unknown> = {},
+  ): Promise<RenderResult> {
     const { data } = await this.#http.request({
       method: "POST",
       path: "/v1/templates/render",
       body: { channel, content, vars },
-      schema: renderResultSchema,
+      schema: renderResultSchema(),
     });
     return toRenderResult(data);
   }

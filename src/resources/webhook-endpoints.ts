@@ -8,7 +8,7 @@ import type { ListParams } from "../internal/pagination.ts";
 import { withoutUndefined } from "../internal/send-params.ts";
 import { eventsProblem, rotationOverlapProblem, webhookUrlProblem } from "../internal/rules.ts";
 import type { EventType } from "../internal/rules.ts";
-import { listSchema, webhookEndpointSchema } from "../internal/wire.ts";
+import { listSchema, once, webhookEndpointSchema } from "../internal/wire-schemas.ts";
 import { segment } from "../internal/segment.ts";
 
 export interface WebhookEndpointCreateParams {
@@ -26,7 +26,7 @@ export interface RotateSecretParams {
   expirePreviousAfterSeconds?: number | undefined;
 }
 
-const endpointListSchema = listSchema(webhookEndpointSchema);
+const endpointListSchema = once(() => listSchema(webhookEndpointSchema()));
 
 export class WebhookEndpoints {
   readonly #http: HttpClient;
@@ -38,7 +38,12 @@ export class WebhookEndpoints {
   }
 
   async list(params: ListParams = {}): Promise<Page<WebhookEndpoint>> {
-    const { data } = await this.#http.request({ method: "GET", path: "/v1/webhook_endpoints", query: listQuery({ ...params }), schema: endpointListSchema });
+    const { data } = await this.#http.request({
+      method: "GET",
+      path: "/v1/webhook_endpoints",
+      query: listQuery({ ...params }),
+      schema: endpointListSchema(),
+    });
     return { data: data.data.map(toWebhookEndpoint), nextCursor: data.next_cursor ?? null };
   }
 
@@ -47,19 +52,26 @@ export class WebhookEndpoints {
   }
 
   async get(id: string): Promise<WebhookEndpoint> {
-    const { data } = await this.#http.request({ method: "GET", path: `/v1/webhook_endpoints/${segment(id, "id")}`, schema: webhookEndpointSchema });
+    const { data } = await this.#http.request({
+      method: "GET",
+      path: `/v1/webhook_endpoints/${segment(id, "id")}`,
+      schema: webhookEndpointSchema(),
+    });
     return toWebhookEndpoint(data);
   }
 
   /** The result carries `secret`, which can never be read again: store it now. */
-  async create(params: WebhookEndpointCreateParams, options: { idempotencyKey?: string } = {}): Promise<WebhookEndpoint> {
+  async create(
+    params: WebhookEndpointCreateParams,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<WebhookEndpoint> {
     this.#check(params, false);
     const { data } = await this.#http.request({
       method: "POST",
       path: "/v1/webhook_endpoints",
       body: withoutUndefined({ ...params }),
       idempotencyKey: options.idempotencyKey,
-      schema: webhookEndpointSchema,
+      schema: webhookEndpointSchema(),
     });
     return toWebhookEndpoint(data);
   }
@@ -70,7 +82,7 @@ export class WebhookEndpoints {
       method: "PATCH",
       path: `/v1/webhook_endpoints/${segment(id, "id")}`,
       body: withoutUndefined({ ...params }),
-      schema: webhookEndpointSchema,
+      schema: webhookEndpointSchema(),
     });
     return toWebhookEndpoint(data);
   }
@@ -80,7 +92,11 @@ export class WebhookEndpoints {
   }
 
   /** A new secret; the previous one keeps signing deliveries until it expires. */
-  async rotateSecret(id: string, params: RotateSecretParams = {}, options: { idempotencyKey?: string } = {}): Promise<WebhookEndpoint> {
+  async rotateSecret(
+    id: string,
+    params: RotateSecretParams = {},
+    options: { idempotencyKey?: string } = {},
+  ): Promise<WebhookEndpoint> {
     const seconds = params.expirePreviousAfterSeconds;
     const problem = seconds === undefined ? undefined : rotationOverlapProblem(seconds);
     if (problem) throw invalidInput([{ path: ["expirePreviousAfterSeconds"], message: problem }]);
@@ -89,7 +105,7 @@ export class WebhookEndpoints {
       path: `/v1/webhook_endpoints/${segment(id, "id")}/rotate_secret`,
       body: withoutUndefined({ expire_previous_after_seconds: seconds }),
       idempotencyKey: options.idempotencyKey,
-      schema: webhookEndpointSchema,
+      schema: webhookEndpointSchema(),
     });
     return toWebhookEndpoint(data);
   }
