@@ -6,7 +6,7 @@
 //   adopt                     only used when creating: take over an existing slug
 import * as pulumi from "@pulumi/pulumi";
 import { ConflictError, NotFoundError } from "../src/index.ts";
-import { templateDefinitionIssues } from "../src/template-input.ts";
+import { templateDefinitionIssues } from "../src/internal/template-definition.ts";
 import type { Channel, SenderKit, Template as ApiTemplate, TemplateUpdateParams } from "../src/index.ts";
 import { apiClient, withConfigure } from "./config.ts";
 import { createKey, createOnce } from "./create-keys.ts";

@@ -41,6 +41,6 @@ export type { ListParams } from "./internal/pagination.ts";
 export type { Channel, MessageStatus, EventType } from "./internal/rules.ts";
 export { CHANNELS, EVENT_TYPES, MESSAGE_STATUSES } from "./internal/rules.ts";
 export type { EmailContent, SmsContent, PushContent, WebPushContent } from "./internal/wire.ts";
-export type { TemplateDefinition } from "./template-input.ts";
+export type { TemplateDefinition } from "./internal/template-definition.ts";
 export * as template from "./template/index.ts";
 export * as templateFiles from "./template-files/index.ts";

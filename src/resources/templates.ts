@@ -40,7 +40,7 @@ export interface TemplateUpdateParams {
  * The template checks, loaded on first use: they bring the template language and every content
  * schema, which a program that only sends never needs at start-up.
  */
-const templateInput = once(() => import("../template-input.ts"));
+const templateDefinition = once(() => import("../internal/template-definition.ts"));
 
 const templateListSchema = once(() => listSchema(templateSchema()));
 const versionListSchema = once(() => listSchema(templateVersionSchema()));
@@ -91,7 +91,7 @@ export class Templates {
 
   /** Rejects a bad slug, content or placeholder (with line and column) before sending. */
   async create(params: TemplateCreateParams, options: { idempotencyKey?: string } = {}): Promise<Template> {
-    const { templateDefinitionIssues } = await templateInput();
+    const { templateDefinitionIssues } = await templateDefinition();
     const issues = templateDefinitionIssues(params);
     if (issues.length > 0) throw invalidInput(issues);
     const body = {
@@ -112,7 +112,7 @@ export class Templates {
   }
 
   async update(slug: string, params: TemplateUpdateParams): Promise<Template> {
-    const { contentIssues, templateDefinitionIssues } = await templateInput();
+    const { contentIssues, templateDefinitionIssues } = await templateDefinition();
     const issues = templateDefinitionIssues({ name: params.name, description: params.description }, { partial: true });
     if (params.content !== undefined) {
       // The channel is fixed at creation, so content is checked against the stored template's.

@@ -13,7 +13,7 @@ import { formatPath } from "../errors.ts";
 import type { Channel } from "../internal/rules.ts";
 import { mergeUnder } from "../internal/plain-objects.ts";
 import { CHANNELS, isPlainObject } from "../internal/rules.ts";
-import { templateDefinitionIssues } from "../template-input.ts";
+import { templateDefinitionIssues } from "../internal/template-definition.ts";
 import { analyzeContent, renderAnalyzedContent } from "../template/index.ts";
 import type { ContentAnalysis, ContentRender } from "../template/index.ts";
 import { channelFindings } from "./channel-rules.ts";

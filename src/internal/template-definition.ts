@@ -1,11 +1,11 @@
 // Checks a template definition (slug, name, channel, content) the way the server will:
 // shape by the wire schemas, placeholders by the template language. The client runs it
 // before create/update, and the Pulumi provider's `check` runs it at preview time.
-import type { Issue } from "./errors.ts";
-import { CHANNELS, SLUG_PATTERN } from "./internal/rules.ts";
-import type { Channel } from "./internal/rules.ts";
-import { analyzeContent } from "./template/index.ts";
-import { checkWire, contentSchemas } from "./internal/wire.ts";
+import type { Issue } from "../errors.ts";
+import { CHANNELS, SLUG_PATTERN } from "./rules.ts";
+import type { Channel } from "./rules.ts";
+import { analyzeContent } from "../template/index.ts";
+import { checkWire, contentSchemas } from "./wire.ts";
 
 export interface TemplateDefinition {
   slug?: unknown;
