@@ -45,7 +45,6 @@ function escapeBlock(text: string): string {
     text
       .replace(/[&<>"'`*_|[\]()\\~#@!:$]/g, (char) => ENTITIES[char]!)
       // Control characters other than tab and line breaks would garble the page; they are dropped.
-      // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
   );
 }

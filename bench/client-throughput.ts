@@ -96,7 +96,10 @@ async function batchOurs(url: string, items: TemplateBatchItem[]): Promise<numbe
   const client = new SenderKit({ apiKey: API_KEY, baseUrl: url });
   try {
     const started = performance.now();
-    const results = await client.sendBatch(items, { concurrency: BATCH_CONCURRENCY, idempotencyKey: `bench-${randomUUID()}` });
+    const results = await client.sendBatch(items, {
+      concurrency: BATCH_CONCURRENCY,
+      idempotencyKey: `bench-${randomUUID()}`,
+    });
     const seconds = (performance.now() - started) / 1000;
     const failed = results.filter((r) => !r.ok).length;
     if (failed > 0) throw new Error(`sendBatch: ${failed} of ${items.length} items failed`);
@@ -129,7 +132,11 @@ async function batchReference(url: string, items: TemplateBatchItem[]): Promise<
       }));
       const response = await request(endpoint, { method: "POST", headers, body: JSON.stringify({ messages }) });
       const answer = (await response.body.json()) as { data: { ok: boolean }[] };
-      if (response.statusCode !== 200 || answer.data.length !== messages.length || answer.data.some((item) => !item.ok)) {
+      if (
+        response.statusCode !== 200 ||
+        answer.data.length !== messages.length ||
+        answer.data.some((item) => !item.ok)
+      ) {
         throw new Error(`reference batch: status ${response.statusCode}, not every item accepted`);
       }
     }
@@ -141,13 +148,17 @@ async function batchReference(url: string, items: TemplateBatchItem[]): Promise<
 export async function benchBatchThroughput(): Promise<(BenchRow & { note: string })[]> {
   const items = batchItems(BATCH_ITEMS);
   const warmup = batchItems(2 * BATCH_CHUNK);
-  const { ours, reference, note } = await alternate("batch", async (url) => {
-    await batchOurs(url, warmup);
-    await batchReference(url, warmup);
-  }, {
-    ours: (url) => batchOurs(url, items),
-    reference: (url) => batchReference(url, items),
-  });
+  const { ours, reference, note } = await alternate(
+    "batch",
+    async (url) => {
+      await batchOurs(url, warmup);
+      await batchReference(url, warmup);
+    },
+    {
+      ours: (url) => batchOurs(url, items),
+      reference: (url) => batchReference(url, items),
+    },
+  );
   return [
     {
       ...benchRow({
@@ -195,7 +206,12 @@ async function bytePackedReference(url: string, items: TemplateBatchItem[]): Pro
     let bytes = head.length + tail.length;
     while (next < items.length && texts.length < BATCH_CHUNK) {
       const item = items[next]!;
-      const text = JSON.stringify({ template: item.template, to: item.to, vars: item.vars, idempotency_key: `${base}-${next}` });
+      const text = JSON.stringify({
+        template: item.template,
+        to: item.to,
+        vars: item.vars,
+        idempotency_key: `${base}-${next}`,
+      });
       const size = Buffer.byteLength(text) + (texts.length > 0 ? 1 : 0);
       if (bytes + size > BODY_LIMIT_BYTES) break;
       texts.push(text);
@@ -220,13 +236,17 @@ async function bytePackedReference(url: string, items: TemplateBatchItem[]): Pro
 export async function benchBigBatchThroughput(): Promise<(BenchRow & { note: string })[]> {
   const items = bigBatchItems(BATCH_ITEMS);
   const warmup = bigBatchItems(2 * BATCH_CHUNK);
-  const { ours, reference, note } = await alternate("batch-1k", async (url) => {
-    await batchOurs(url, warmup);
-    await bytePackedReference(url, warmup);
-  }, {
-    ours: (url) => batchOurs(url, items),
-    reference: (url) => bytePackedReference(url, items),
-  });
+  const { ours, reference, note } = await alternate(
+    "batch-1k",
+    async (url) => {
+      await batchOurs(url, warmup);
+      await bytePackedReference(url, warmup);
+    },
+    {
+      ours: (url) => batchOurs(url, items),
+      reference: (url) => bytePackedReference(url, items),
+    },
+  );
   return [
     {
       ...benchRow({
@@ -280,11 +300,16 @@ async function sendReference(url: string, count: number): Promise<number> {
       const response = await pool.request({
         method: "POST",
         path: "/v1/messages",
-        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json; charset=utf-8", "idempotency-key": randomUUID() },
+        headers: {
+          authorization: `Bearer ${API_KEY}`,
+          "content-type": "application/json; charset=utf-8",
+          "idempotency-key": randomUUID(),
+        },
         body: JSON.stringify({ template: "welcome", to: `user${i}@example.com`, vars: sendVars(i) }),
       });
       const message = (await response.body.json()) as { status?: string };
-      if (response.statusCode !== 202 || message.status !== "queued") throw new Error(`reference send: status ${response.statusCode}`);
+      if (response.statusCode !== 202 || message.status !== "queued")
+        throw new Error(`reference send: status ${response.statusCode}`);
     });
   } finally {
     await pool.close();
@@ -292,13 +317,17 @@ async function sendReference(url: string, count: number): Promise<number> {
 }
 
 export async function benchSingleSends(): Promise<(BenchRow & { note: string })[]> {
-  const { ours, reference, note } = await alternate("send", async (url) => {
-    await sendOurs(url, 2_000);
-    await sendReference(url, 2_000);
-  }, {
-    ours: (url) => sendOurs(url, SENDS),
-    reference: (url) => sendReference(url, SENDS),
-  });
+  const { ours, reference, note } = await alternate(
+    "send",
+    async (url) => {
+      await sendOurs(url, 2_000);
+      await sendReference(url, 2_000);
+    },
+    {
+      ours: (url) => sendOurs(url, SENDS),
+      reference: (url) => sendReference(url, SENDS),
+    },
+  );
   return [
     {
       ...benchRow({
@@ -346,7 +375,9 @@ async function alternate(
     }
     ours.push(mean(figures.ours));
     reference.push(mean(figures.reference));
-    process.stderr.write(`  ${label} round ${round}/${ROUNDS}: ours ${Math.round(ours.at(-1)!)}, reference ${Math.round(reference.at(-1)!)}\n`);
+    process.stderr.write(
+      `  ${label} round ${round}/${ROUNDS}: ours ${Math.round(ours.at(-1)!)}, reference ${Math.round(reference.at(-1)!)}\n`,
+    );
   }
   const rounds = ours.map((o, i) => `${Math.round(o)}/${Math.round(reference[i]!)}`).join(", ");
   return {

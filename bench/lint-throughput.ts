@@ -60,7 +60,9 @@ fixtures:
             slug,
             name: `Code ${i}`,
             channel: "sms",
-            content: { body: `{{ code }} is your {{ app | default: "Acme" }} code.\nIt expires in {{ minutes | default: "10" }} minutes. Ref ${i}.` },
+            content: {
+              body: `{{ code }} is your {{ app | default: "Acme" }} code.\nIt expires in {{ minutes | default: "10" }} minutes. Ref ${i}.`,
+            },
             fixtures: { default: { code: String(100000 + i) }, branded: { code: "1", app: "Initech", minutes: 5 } },
           },
           null,
@@ -166,7 +168,9 @@ export async function benchLintThroughput(): Promise<BenchRow[]> {
           referenceName: "the same files read and YAML-parsed",
           target: { atLeast: 0.5 },
         }),
-        { note: `best of ${RUNS} interleaved runs; ${warm.errors} errors and ${warm.warnings} warnings found per run (planted)` },
+        {
+          note: `best of ${RUNS} interleaved runs; ${warm.errors} errors and ${warm.warnings} warnings found per run (planted)`,
+        },
       ),
     ];
   } finally {

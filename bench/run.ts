@@ -24,21 +24,66 @@ interface Benchmark {
 }
 
 const BENCHMARKS: Benchmark[] = [
-  { name: "batch", row: 1, title: "sendBatch throughput vs raw undici", run: async () => (await import("./client-throughput.ts")).benchBatchThroughput() },
-  { name: "send", row: 2, title: "single sends vs a raw undici Pool", run: async () => (await import("./client-throughput.ts")).benchSingleSends() },
-  { name: "sandbox", row: 3, title: "sandbox throughput vs bare node:http", run: async () => (await import("./sandbox-throughput.ts")).benchSandboxThroughput() },
-  { name: "action-start", row: 4, title: "Action cold start (lint, send) and bundle size", run: async () => (await import("./action-start.ts")).benchActionStart() },
-  { name: "lint", row: 5, title: "template lint throughput", run: async () => (await import("./lint-throughput.ts")).benchLintThroughput() },
-  { name: "memory", row: 6, title: "Action batch: peak RSS at 1,000,000 vs 100,000 rows", run: async () => (await import("./memory.ts")).benchMemory() },
-  { name: "batch-1k", row: 7, title: "sendBatch of 1 KB items vs raw undici", run: async () => (await import("./client-throughput.ts")).benchBigBatchThroughput() },
+  {
+    name: "batch",
+    row: 1,
+    title: "sendBatch throughput vs raw undici",
+    run: async () => (await import("./client-throughput.ts")).benchBatchThroughput(),
+  },
+  {
+    name: "send",
+    row: 2,
+    title: "single sends vs a raw undici Pool",
+    run: async () => (await import("./client-throughput.ts")).benchSingleSends(),
+  },
+  {
+    name: "sandbox",
+    row: 3,
+    title: "sandbox throughput vs bare node:http",
+    run: async () => (await import("./sandbox-throughput.ts")).benchSandboxThroughput(),
+  },
+  {
+    name: "action-start",
+    row: 4,
+    title: "Action cold start (lint, send) and bundle size",
+    run: async () => (await import("./action-start.ts")).benchActionStart(),
+  },
+  {
+    name: "lint",
+    row: 5,
+    title: "template lint throughput",
+    run: async () => (await import("./lint-throughput.ts")).benchLintThroughput(),
+  },
+  {
+    name: "memory",
+    row: 6,
+    title: "Action batch: peak RSS at 1,000,000 vs 100,000 rows",
+    run: async () => (await import("./memory.ts")).benchMemory(),
+  },
+  {
+    name: "batch-1k",
+    row: 7,
+    title: "sendBatch of 1 KB items vs raw undici",
+    run: async () => (await import("./client-throughput.ts")).benchBigBatchThroughput(),
+  },
   {
     name: "action-batch",
     row: 8,
     title: "Action batch of 200,000 CSV rows vs sendBatch of the same items",
     run: async () => (await import("./action-batch-throughput.ts")).benchActionBatchThroughput(),
   },
-  { name: "provider-up", row: 9, title: "provider: 200 creates under the rate limit vs its floor", run: async () => (await import("./provider-up.ts")).benchProviderUp() },
-  { name: "cli-start", row: 10, title: "senderkit lint cold start vs node -e 0", run: async () => (await import("./cli-start.ts")).benchCliStart() },
+  {
+    name: "provider-up",
+    row: 9,
+    title: "provider: 200 creates under the rate limit vs its floor",
+    run: async () => (await import("./provider-up.ts")).benchProviderUp(),
+  },
+  {
+    name: "cli-start",
+    row: 10,
+    title: "senderkit lint cold start vs node -e 0",
+    run: async () => (await import("./cli-start.ts")).benchCliStart(),
+  },
 ];
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -76,7 +121,8 @@ function formatTarget(row: Row): string {
 /** A plain text table: the first column left-aligned, the others right-aligned. */
 function table(header: string[], lines: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
-  const render = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  const render = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   return [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(render)].join("\n");
 }
 
@@ -91,7 +137,15 @@ function report(results: { benchmark: Benchmark; rows: Row[]; error?: string }[]
     }
     rows.forEach((row, i) => {
       const label = `${benchmark.row}${rows.length > 1 ? String.fromCharCode(97 + i) : ""}`;
-      lines.push([`${label}. ${row.name}`, formatNumber(row.ours), formatNumber(row.reference), row.unit, `${row.ratio.toFixed(2)}×`, formatTarget(row), row.meets ? "✓" : "✗"]);
+      lines.push([
+        `${label}. ${row.name}`,
+        formatNumber(row.ours),
+        formatNumber(row.reference),
+        row.unit,
+        `${row.ratio.toFixed(2)}×`,
+        formatTarget(row),
+        row.meets ? "✓" : "✗",
+      ]);
       notes.push(`${label}. reference: ${row.referenceName}${row.note === undefined ? "" : `; ${row.note}`}`);
     });
   }
@@ -121,17 +175,23 @@ async function main(): Promise<number> {
       const rows = await benchmark.run();
       const seconds = (performance.now() - t0) / 1000;
       results.push({ benchmark, rows, seconds });
-      process.stderr.write(`    done in ${seconds.toFixed(1)} s${rows.every((r) => r.meets) ? "" : " (misses its target)"}\n`);
+      process.stderr.write(
+        `    done in ${seconds.toFixed(1)} s${rows.every((r) => r.meets) ? "" : " (misses its target)"}\n`,
+      );
     } catch (error) {
       const seconds = (performance.now() - t0) / 1000;
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       results.push({ benchmark, rows: [], error: message, seconds });
-      process.stderr.write(`    CRASHED after ${seconds.toFixed(1)} s: ${error instanceof Error ? error.stack : message}\n`);
+      process.stderr.write(
+        `    CRASHED after ${seconds.toFixed(1)} s: ${error instanceof Error ? error.stack : message}\n`,
+      );
     }
   }
   const totalSeconds = (performance.now() - started) / 1000;
 
-  process.stdout.write(`\n${report(results)}\nTotal ${totalSeconds.toFixed(0)} s on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), Node ${process.version}.\n`);
+  process.stdout.write(
+    `\n${report(results)}\nTotal ${totalSeconds.toFixed(0)} s on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), Node ${process.version}.\n`,
+  );
 
   const crashed = results.filter((r) => r.error !== undefined);
   await writeFile(
@@ -145,7 +205,14 @@ async function main(): Promise<number> {
         cpuModel: os.cpus()[0]?.model.trim(),
         selected: selected.map((b) => b.name),
         totalSeconds: Math.round(totalSeconds * 10) / 10,
-        rows: results.flatMap(({ benchmark, rows, seconds }) => rows.map((row) => ({ benchmark: benchmark.name, row: benchmark.row, seconds: Math.round(seconds * 10) / 10, ...row }))),
+        rows: results.flatMap(({ benchmark, rows, seconds }) =>
+          rows.map((row) => ({
+            benchmark: benchmark.name,
+            row: benchmark.row,
+            seconds: Math.round(seconds * 10) / 10,
+            ...row,
+          })),
+        ),
         errors: crashed.map(({ benchmark, error }) => ({ benchmark: benchmark.name, row: benchmark.row, error })),
       },
       null,

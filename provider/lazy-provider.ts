@@ -49,7 +49,9 @@ export interface OperationsModule {
  * A provider whose every method loads `location` in the running process and delegates to its
  * operations. This object is what `pulumi.dynamic.Resource` serializes.
  */
-export function lazyProvider<Inputs, Outputs>(location: OperationsModule): pulumi.dynamic.ResourceProvider<Inputs, Outputs> {
+export function lazyProvider<Inputs, Outputs>(
+  location: OperationsModule,
+): pulumi.dynamic.ResourceProvider<Inputs, Outputs> {
   // Defined inside so that the serialized text holds `location` (three strings) and nothing else.
   // It loads with require() (Node 22.12+ loads ES modules that way), reached through
   // process.getBuiltinModule rather than `import()`: the closure serializer would capture

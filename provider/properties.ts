@@ -27,7 +27,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
+    );
   }
   return false;
 }
@@ -48,12 +50,16 @@ export function withoutNullish(value: Record<string, unknown>): Record<string, u
  * Issues as Pulumi check failures: the property path, and for template syntax errors the line and
  * column. Issues about values still unknown (preview) are dropped: they are checked once known.
  */
-export function checkFailures(issues: readonly Issue[], inputs: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
+export function checkFailures(
+  issues: readonly Issue[],
+  inputs: Record<string, unknown>,
+): pulumi.dynamic.CheckFailure[] {
   return issues
     .filter((issue) => !pathTouchesUnknown(inputs, issue.path))
     .map((issue) => ({
       property: formatPath(issue.path),
-      reason: issue.line !== undefined ? `line ${issue.line}, column ${issue.column ?? 1}: ${issue.message}` : issue.message,
+      reason:
+        issue.line !== undefined ? `line ${issue.line}, column ${issue.column ?? 1}: ${issue.message}` : issue.message,
     }));
 }
 
@@ -71,5 +77,7 @@ function pathTouchesUnknown(root: unknown, path: readonly (string | number)[]): 
 export function failure(action: string, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   const requestId = (error as { requestId?: unknown } | null)?.requestId;
-  return new Error(`${action}: ${message}${typeof requestId === "string" ? ` (request ${requestId})` : ""}`, { cause: error });
+  return new Error(`${action}: ${message}${typeof requestId === "string" ? ` (request ${requestId})` : ""}`, {
+    cause: error,
+  });
 }

@@ -53,7 +53,8 @@ export class KeyRegistry {
 
   /** The caller's key context, or throws the 401/403 of section 1. */
   authenticate(header: string | undefined): KeyContext {
-    if (header === undefined) throw new ApiError("authentication_required", "no Authorization header; send `Authorization: Bearer <api key>`");
+    if (header === undefined)
+      throw new ApiError("authentication_required", "no Authorization header; send `Authorization: Bearer <api key>`");
     const cached = this.#byHeader.get(header);
     if (cached !== undefined) {
       // Most recently used last: eviction takes the first.
@@ -63,11 +64,15 @@ export class KeyRegistry {
     }
 
     const apiKey = parseBearer(header);
-    if (apiKey === undefined) throw new ApiError("authentication_required", "the Authorization header must be `Bearer <api key>`");
+    if (apiKey === undefined)
+      throw new ApiError("authentication_required", "the Authorization header must be `Bearer <api key>`");
     const mode = modeOfApiKey(apiKey);
     if (mode === undefined || !API_KEY_PATTERN.test(apiKey)) {
       // Never echo the key: it may be a real secret sent to the wrong place.
-      throw new ApiError("invalid_api_key", "the API key is malformed: expected sk_test_ or sk_live_ followed by at least 16 letters or digits");
+      throw new ApiError(
+        "invalid_api_key",
+        "the API key is malformed: expected sk_test_ or sk_live_ followed by at least 16 letters or digits",
+      );
     }
     const context = this.#contextFor(apiKey, mode);
     if (this.#byHeader.size >= HEADER_CACHE_LIMIT) this.#byHeader.clear();

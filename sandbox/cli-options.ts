@@ -62,11 +62,13 @@ export function parseCommandLine(argv: string[]): SandboxOptions | "help" {
   const stepDelayMs = integer(values["step-ms"], "--step-ms", 0);
   if (stepDelayMs !== undefined) options.stepDelayMs = stepDelayMs;
   const limit = integer(values["rate-limit"], "--rate-limit", 1);
-  if (limit !== undefined) options.rateLimit = { limit, windowSeconds: number(values["rate-window"], "--rate-window", 0.001) ?? 1 };
+  if (limit !== undefined)
+    options.rateLimit = { limit, windowSeconds: number(values["rate-window"], "--rate-window", 0.001) ?? 1 };
   const rate = number(values["fault-rate"], "--fault-rate", 0, 1);
   if (rate !== undefined) {
     const kinds = values["fault-kinds"]?.split(",").map((kind) => kind.trim());
-    for (const kind of kinds ?? []) if (!isFaultKind(kind)) throw new Error(`--fault-kinds: unknown kind "${kind}" (use ${FAULT_KINDS.join(", ")})`);
+    for (const kind of kinds ?? [])
+      if (!isFaultKind(kind)) throw new Error(`--fault-kinds: unknown kind "${kind}" (use ${FAULT_KINDS.join(", ")})`);
     const seed = values["fault-seed"];
     options.faults = {
       rate,
@@ -81,12 +83,19 @@ export function parseCommandLine(argv: string[]): SandboxOptions | "help" {
 function number(value: string | undefined, flag: string, min: number, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (value.trim() === "" || !(parsed >= min && parsed <= max)) throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${value}"`);
+  if (value.trim() === "" || !(parsed >= min && parsed <= max))
+    throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${value}"`);
   return parsed;
 }
 
-function integer(value: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function integer(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const parsed = number(value, flag, min, max);
-  if (parsed !== undefined && !Number.isInteger(parsed)) throw new Error(`${flag}: expected a whole number, got "${value}"`);
+  if (parsed !== undefined && !Number.isInteger(parsed))
+    throw new Error(`${flag}: expected a whole number, got "${value}"`);
   return parsed;
 }

@@ -27,14 +27,17 @@ async function main(): Promise<void> {
     // One clear line, not a stack: the usual causes are the user's (a port in use or not allowed).
     const { code, message } = error as NodeJS.ErrnoException;
     const reason =
-      code === "EADDRINUSE" ? `port ${options.port} is already in use (choose another with --port, or 0 for a free one)`
-      : code === "EACCES" ? `not allowed to listen on port ${options.port}`
-      : message;
+      code === "EADDRINUSE"
+        ? `port ${options.port} is already in use (choose another with --port, or 0 for a free one)`
+        : code === "EACCES"
+          ? `not allowed to listen on port ${options.port}`
+          : message;
     process.stderr.write(`senderkit-sandbox: cannot start: ${reason}\n`);
     process.exitCode = 2;
     return;
   }
-  const faults = options.faults === undefined ? "" : `, faults ${options.faults.rate * 100}% (seed ${options.faults.seed})`;
+  const faults =
+    options.faults === undefined ? "" : `, faults ${options.faults.rate * 100}% (seed ${options.faults.seed})`;
   process.stdout.write(
     `SenderKit sandbox listening on ${sandbox.url}${faults}\n` +
       `Point any SenderKit client at it with:\n` +

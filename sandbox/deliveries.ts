@@ -69,7 +69,12 @@ export class Deliveries {
       if (body === undefined) {
         eventId = newEventId();
         // Exactly these keys, in this order (section 10).
-        body = JSON.stringify({ id: eventId, type, created_at: message.updatedAt, payload: { message: messageJson(message) } });
+        body = JSON.stringify({
+          id: eventId,
+          type,
+          created_at: message.updatedAt,
+          payload: { message: messageJson(message) },
+        });
       }
       const delivery: WebhookDelivery = {
         id: newDeliveryId(),

@@ -63,7 +63,8 @@ export class FaultInjector {
     const rate = options?.rate ?? 0;
     if (!(rate >= 0 && rate <= 1)) throw new RangeError("faults.rate must be between 0 and 1");
     const kinds = options?.kinds ?? FAULT_KINDS;
-    for (const kind of kinds) if (!isFaultKind(kind)) throw new RangeError(`unknown fault kind ${JSON.stringify(kind)}`);
+    for (const kind of kinds)
+      if (!isFaultKind(kind)) throw new RangeError(`unknown fault kind ${JSON.stringify(kind)}`);
     if (kinds.length === 0) throw new RangeError("faults.kinds must not be empty");
     this.#rate = rate;
     this.#seed = seedToUint32(options?.seed ?? 1);
@@ -74,7 +75,8 @@ export class FaultInjector {
 
   /** Makes the next `count` requests fail with `kind`, before any seeded fault. */
   force(kind: ForcedFaultKind, count = 1): void {
-    if (!isFaultKind(kind) && !(FORCED_FAULT_KINDS as readonly string[]).includes(kind)) throw new RangeError(`unknown fault kind ${JSON.stringify(kind)}`);
+    if (!isFaultKind(kind) && !(FORCED_FAULT_KINDS as readonly string[]).includes(kind))
+      throw new RangeError(`unknown fault kind ${JSON.stringify(kind)}`);
     for (let i = 0; i < count; i++) this.#forced.push(kind);
   }
 

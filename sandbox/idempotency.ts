@@ -119,7 +119,12 @@ export class IdempotencyStore {
   }
 }
 
-function sameRequest(record: IdempotencyRecord, path: string, bodyDigest: string | undefined, jsonDigest: string | undefined): boolean {
+function sameRequest(
+  record: IdempotencyRecord,
+  path: string,
+  bodyDigest: string | undefined,
+  jsonDigest: string | undefined,
+): boolean {
   if (record.path !== path) return false;
   if (record.bodyDigest !== undefined && bodyDigest !== undefined) return record.bodyDigest === bodyDigest;
   // A batch item against a single send (or the other way round): compare the JSON.

@@ -24,7 +24,9 @@ export function newRequestId(): string {
   return "req_" + pool.toString("hex", offset, offset + 12);
 }
 
-const BASE62 = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", (c) => c.charCodeAt(0));
+const BASE62 = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", (c) =>
+  c.charCodeAt(0),
+);
 const scratch = Buffer.allocUnsafe(64);
 
 /** `length` (at most 64) characters of [A-Za-z0-9]; rejection sampling keeps them equally likely. */

@@ -144,7 +144,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     deliveries() {
       // Snapshots: a test holding one sees it as it was, and cannot change the sandbox's state.
-      return deliveries.records().map((delivery) => ({ ...delivery, attempts: delivery.attempts.map((attempt) => ({ ...attempt })) }));
+      return deliveries
+        .records()
+        .map((delivery) => ({ ...delivery, attempts: delivery.attempts.map((attempt) => ({ ...attempt })) }));
     },
     get requests() {
       return structuredClone(counters);

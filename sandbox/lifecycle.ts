@@ -197,7 +197,10 @@ class StepQueue {
 }
 
 const FAILURE = { code: "undeliverable", message: "the recipient could not be reached (test-mode magic recipient)" };
-const BOUNCE = { code: "hard_bounce", message: "the recipient's server rejected the message permanently (test-mode magic recipient)" };
+const BOUNCE = {
+  code: "hard_bounce",
+  message: "the recipient's server rejected the message permanently (test-mode magic recipient)",
+};
 
 export class Lifecycle {
   readonly #timers: TimerQueue;

@@ -56,7 +56,8 @@ export function parseListQuery(search: string, spec: ListQuerySpec): ListQuery {
       query.metadata.set(metadataKey, value);
     } else if (name === "limit") {
       const limit = /^[0-9]{1,4}$/.test(value) ? Number(value) : NaN;
-      if (!(limit >= 1 && limit <= MAX_LIMIT)) issues.push({ path: ["limit"], message: `must be an integer from 1 to ${MAX_LIMIT}` });
+      if (!(limit >= 1 && limit <= MAX_LIMIT))
+        issues.push({ path: ["limit"], message: `must be an integer from 1 to ${MAX_LIMIT}` });
       else query.limit = limit;
     } else if (name === "cursor") {
       if (!CURSOR_PATTERN.test(value)) issues.push({ path: ["cursor"], message: "not a cursor returned by this list" });

@@ -81,10 +81,15 @@ function prepareSend(
 
   // --- 422, first failing rule only.
   if (body.template != null && template === undefined) {
-    throw validationFailure("unknown_template", [{ path: ["template"], message: `no template with the slug "${body.template}"` }], "unknown template");
+    throw validationFailure(
+      "unknown_template",
+      [{ path: ["template"], message: `no template with the slug "${body.template}"` }],
+      "unknown template",
+    );
   }
   // The schema guarantees exactly one of template and content, so the channel is known here.
-  if (channel === undefined) throw invalidParameter([{ path: ["template"], message: "give exactly one of template and content" }]);
+  if (channel === undefined)
+    throw invalidParameter([{ path: ["template"], message: "give exactly one of template and content" }]);
   const sendChannel = channel;
 
   if (sendChannel !== "email") {
@@ -92,7 +97,11 @@ function prepareSend(
     for (const field of ["cc", "bcc", "reply_to"] as const) {
       const value = body[field];
       // An empty cc or bcc list asks for nothing, like an absent one (the contract's own example sends "bcc": []).
-      if (value != null && !(Array.isArray(value) && value.length === 0)) issues.push({ path: [field], message: `only the email channel accepts ${field} (this is a ${sendChannel} message)` });
+      if (value != null && !(Array.isArray(value) && value.length === 0))
+        issues.push({
+          path: [field],
+          message: `only the email channel accepts ${field} (this is a ${sendChannel} message)`,
+        });
     }
     if (issues.length > 0) throw validationFailure("channel_mismatch", issues, "channel mismatch");
   }
@@ -101,17 +110,31 @@ function prepareSend(
   const toProblem = recipientProblem(sendChannel, body.to);
   if (toProblem !== undefined) recipientIssues.unshift({ path: ["to"], message: toProblem.message });
   if (recipientIssues.length > 0) throw validationFailure("invalid_recipient", recipientIssues, "invalid recipient");
-  const to: string | PushSubscription = sendChannel === "web_push" ? parsePushSubscription(body.to)! : (body.to as string);
+  const to: string | PushSubscription =
+    sendChannel === "web_push" ? parsePushSubscription(body.to)! : (body.to as string);
 
   if (isSuppressed(world, sendChannel, to)) {
-    throw validationFailure("recipient_suppressed", [{ path: ["to"], message: "this recipient is on the suppression list (an earlier hard bounce or complaint); do not retry" }], "recipient suppressed");
+    throw validationFailure(
+      "recipient_suppressed",
+      [
+        {
+          path: ["to"],
+          message: "this recipient is on the suppression list (an earlier hard bounce or complaint); do not retry",
+        },
+      ],
+      "recipient suppressed",
+    );
   }
 
   let scheduledAt: Date | undefined;
   if (body.scheduled_at != null) {
     scheduledAt = parseTimestamp(body.scheduled_at)!;
     if (scheduledAt.getTime() <= request.now) {
-      throw validationFailure("scheduled_at_in_past", [{ path: ["scheduled_at"], message: "must be in the future" }], "scheduled_at is in the past");
+      throw validationFailure(
+        "scheduled_at_in_past",
+        [{ path: ["scheduled_at"], message: "must be in the future" }],
+        "scheduled_at is in the past",
+      );
     }
   }
 
@@ -127,7 +150,8 @@ function prepareSend(
     content = fields;
     if (body.interpolate === true) {
       analysis = analyzeContent(sendChannel, content);
-      if (analysis.errors.length > 0) throw validationFailure("template_syntax_error", analysis.errors, "template syntax error");
+      if (analysis.errors.length > 0)
+        throw validationFailure("template_syntax_error", analysis.errors, "template syntax error");
     }
   }
   if (analysis !== undefined) {
@@ -136,7 +160,8 @@ function prepareSend(
   }
 
   // --- 402 comes only after validation passed.
-  if (request.key.outOfPlan) throw new ApiError("plan_limit_reached", "this account has reached its plan's message limit");
+  if (request.key.outOfPlan)
+    throw new ApiError("plan_limit_reached", "this account has reached its plan's message limit");
 
   return {
     channel: sendChannel,
@@ -153,7 +178,10 @@ function prepareSend(
 }
 
 /** The send's channel, when the input says it: `content.type` or the template's channel. */
-function channelOf(raw: Record<string, unknown> | undefined, templateChannel: Channel | undefined): Channel | undefined {
+function channelOf(
+  raw: Record<string, unknown> | undefined,
+  templateChannel: Channel | undefined,
+): Channel | undefined {
   if (templateChannel !== undefined) return templateChannel;
   const content = raw?.content;
   if (!isPlainObject(content)) return undefined;
@@ -171,7 +199,11 @@ function recipientTypeProblem(channel: Channel | undefined, to: unknown): string
   return typeof to === "string" || isPlainObject(to) ? undefined : "expected a string (or a push subscription object)";
 }
 
-function emailListIssues(cc: string[] | null | undefined, bcc: string[] | null | undefined, replyTo: string | null | undefined): Issue[] {
+function emailListIssues(
+  cc: string[] | null | undefined,
+  bcc: string[] | null | undefined,
+  replyTo: string | null | undefined,
+): Issue[] {
   const issues: Issue[] = [];
   const check = (value: string, path: (string | number)[]) => {
     const problem = recipientProblem("email", value);
@@ -205,7 +237,8 @@ function missingVariableIssues(required: readonly string[], vars: Record<string,
   const issues: Issue[] = [];
   for (const path of required) {
     // The dotted name is one path element (section 10).
-    if (!lookupPath(vars, path).found) issues.push({ path: ["vars", path], message: "required by the template but not given" });
+    if (!lookupPath(vars, path).found)
+      issues.push({ path: ["vars", path], message: "required by the template but not given" });
   }
   return issues;
 }
@@ -253,14 +286,19 @@ const batchBodySchema = z.strictObject({
   messages: z.array(z.unknown()).min(1, "must contain at least 1 item"),
 });
 
-type BatchItemResult = { index: number; ok: true; message: unknown } | { index: number; ok: false; error: Record<string, unknown> };
+type BatchItemResult =
+  { index: number; ok: true; message: unknown } | { index: number; ok: false; error: Record<string, unknown> };
 
 export function sendBatch(request: ApiRequest): ApiResult {
   const checked = checkWire(batchBodySchema, request.body);
   if (!checked.ok) throw invalidParameter(checked.issues);
   const items = checked.value.messages;
   if (items.length > LIMITS.batchItems) {
-    throw validationFailure("batch_too_large", [{ path: ["messages"], message: `at most ${LIMITS.batchItems} items, got ${items.length}` }], "batch too large");
+    throw validationFailure(
+      "batch_too_large",
+      [{ path: ["messages"], message: `at most ${LIMITS.batchItems} items, got ${items.length}` }],
+      "batch too large",
+    );
   }
   const data: BatchItemResult[] = [];
   for (let index = 0; index < items.length; index++) data.push(sendBatchItem(request, items[index], index));
@@ -271,7 +309,8 @@ export function sendBatch(request: ApiRequest): ApiResult {
 function sendBatchItem(request: ApiRequest, item: unknown, index: number): BatchItemResult {
   const key = isPlainObject(item) && typeof item.idempotency_key === "string" ? item.idempotency_key : undefined;
   try {
-    if (key === undefined) return success(index, commitSend(request, prepareSend(request, item, batchItemSchema), null));
+    if (key === undefined)
+      return success(index, commitSend(request, prepareSend(request, item, batchItemSchema), null));
 
     const keyProblem = idempotencyKeyProblem(key);
     if (keyProblem !== undefined) throw invalidParameter([{ path: ["idempotency_key"], message: keyProblem }]);
@@ -286,7 +325,8 @@ function sendBatchItem(request: ApiRequest, item: unknown, index: number): Batch
       store.finish(begun.record, 202, message);
       return result;
     } catch (error) {
-      if (error instanceof ApiError) store.finish(begun.record, error.status, JSON.stringify({ error: error.toJSON(request.requestId) }));
+      if (error instanceof ApiError)
+        store.finish(begun.record, error.status, JSON.stringify({ error: error.toJSON(request.requestId) }));
       else store.forget(begun.record);
       throw error;
     }
@@ -350,7 +390,10 @@ export function cancelMessage(request: ApiRequest): ApiResult {
   if (!checked.ok) throw invalidParameter(checked.issues);
   const message = findMessage(request);
   if (!CANCELLABLE.has(message.status)) {
-    throw new ApiError("message_not_cancellable", `message ${message.id} is ${message.status}; only scheduled or queued messages can be cancelled`);
+    throw new ApiError(
+      "message_not_cancellable",
+      `message ${message.id} is ${message.status}; only scheduled or queued messages can be cancelled`,
+    );
   }
   request.lifecycle.cancel(message);
   return ok(messageJson(message));

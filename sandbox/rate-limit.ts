@@ -31,7 +31,8 @@ export class RateLimiter {
     this.#enforced = options !== undefined;
     this.#limit = options?.limit ?? UNLIMITED;
     this.#windowMs = Math.max(1, Math.round((options?.windowSeconds ?? 1) * 1000));
-    if (!Number.isInteger(this.#limit) || this.#limit < 1) throw new RangeError("rateLimit.limit must be an integer of at least 1");
+    if (!Number.isInteger(this.#limit) || this.#limit < 1)
+      throw new RangeError("rateLimit.limit must be an integer of at least 1");
   }
 
   /** Counts one request for `context` and says whether it is over the limit. */

@@ -122,7 +122,10 @@ export class ApiServer {
     const rate = deps.limiter.take(key, now);
     exchange.rate = rate;
     if (rate.retryAfter > 0) {
-      const error = new ApiError("rate_limited", `too many requests for this API key; retry after ${rate.retryAfter} s`);
+      const error = new ApiError(
+        "rate_limited",
+        `too many requests for this API key; retry after ${rate.retryAfter} s`,
+      );
       this.#send(exchange, { status: 429, body: errorBody(error, exchange.requestId), retryAfter: rate.retryAfter });
       return;
     }
@@ -170,7 +173,10 @@ export class ApiServer {
         this.#answerError(exchange, new ApiError("internal_error", "internal error (injected fault)"));
         return true;
       case "503":
-        this.#answerError(exchange, new ApiError("unavailable", "the service is temporarily unavailable (injected fault)"));
+        this.#answerError(
+          exchange,
+          new ApiError("unavailable", "the service is temporarily unavailable (injected fault)"),
+        );
         return true;
       case "502_html":
         this.#send(exchange, { status: 502, body: BAD_GATEWAY_HTML, contentType: "text/html; charset=utf-8" });
@@ -189,7 +195,10 @@ export class ApiServer {
   #readBody(exchange: Exchange, onBody: (body: Buffer) => void): void {
     const { req } = exchange;
     const tooLarge = () =>
-      this.#answerError(exchange, new ApiError("body_too_large", `the request body is larger than ${LIMITS.bodyBytes} bytes`));
+      this.#answerError(
+        exchange,
+        new ApiError("body_too_large", `the request body is larger than ${LIMITS.bodyBytes} bytes`),
+      );
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > LIMITS.bodyBytes) {
       tooLarge();
@@ -210,7 +219,10 @@ export class ApiServer {
       chunks.push(chunk);
     };
     const onEnd = () => onBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    req.on("data", onData).on("end", onEnd).on("error", () => {});
+    req
+      .on("data", onData)
+      .on("end", onEnd)
+      .on("error", () => {});
   }
 
   #withBody(context: RunContext, bytes: Buffer, idempotencyKey: string | undefined): void {
@@ -270,7 +282,8 @@ export class ApiServer {
         idempotencyKey,
         now,
       };
-      if (exchange.fault === "500_in_handler") throw new ApiError("internal_error", "internal error inside the handler (injected fault)");
+      if (exchange.fault === "500_in_handler")
+        throw new ApiError("internal_error", "internal error inside the handler (injected fault)");
       const result = route.handler(request);
       status = result.status;
       text = result.text ?? (result.body === undefined ? "" : JSON.stringify(result.body));
@@ -316,7 +329,14 @@ export class ApiServer {
     counters.byStatus[answer.status] = (counters.byStatus[answer.status] ?? 0) + 1;
     const headers: string[] = ["x-request-id", exchange.requestId];
     if (rate !== undefined) {
-      headers.push("x-ratelimit-limit", String(rate.limit), "x-ratelimit-remaining", String(rate.remaining), "x-ratelimit-reset", String(rate.reset));
+      headers.push(
+        "x-ratelimit-limit",
+        String(rate.limit),
+        "x-ratelimit-remaining",
+        String(rate.remaining),
+        "x-ratelimit-reset",
+        String(rate.reset),
+      );
     }
     if (answer.retryAfter !== undefined) headers.push("retry-after", String(answer.retryAfter));
     if (answer.replayed === true) headers.push("idempotent-replayed", "true");
@@ -325,7 +345,12 @@ export class ApiServer {
       res.end();
       return;
     }
-    headers.push("content-type", answer.contentType ?? JSON_TYPE, "content-length", String(Buffer.byteLength(answer.body)));
+    headers.push(
+      "content-type",
+      answer.contentType ?? JSON_TYPE,
+      "content-length",
+      String(Buffer.byteLength(answer.body)),
+    );
     res.writeHead(answer.status, headers);
     res.end(answer.body);
   }
@@ -357,7 +382,11 @@ function decodeBody(bytes: Buffer): string {
 function parseJsonObject(body: string, contentType: string | undefined): Record<string, unknown> {
   if (body.length === 0) return {};
   if (contentType !== undefined && !isJsonContentType(contentType)) {
-    throw new ApiError("invalid_json", `the body must be sent as Content-Type: application/json (got ${JSON.stringify(contentType)})`, []);
+    throw new ApiError(
+      "invalid_json",
+      `the body must be sent as Content-Type: application/json (got ${JSON.stringify(contentType)})`,
+      [],
+    );
   }
   if (body.startsWith(NOT_UTF8)) throw new ApiError("invalid_json", "the body is not valid UTF-8", []);
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body; // a BOM is tolerated
@@ -370,7 +399,9 @@ function parseJsonObject(body: string, contentType: string | undefined): Record<
   if (!isPlainObject(value)) throw invalidParameter([{ path: [], message: "the body must be a JSON object" }]);
   // Handlers walk the body recursively: a deeper one would overflow the stack (a 500).
   if (text.length > 2 * MAX_JSON_DEPTH && nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw invalidParameter([{ path: [], message: `the body is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays)` }]);
+    throw invalidParameter([
+      { path: [], message: `the body is nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays)` },
+    ]);
   }
   return value;
 }
@@ -430,13 +461,17 @@ const UNKNOWN_METHOD_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+)/;
  * (`FOO /v1/messages HTTP/1.1`) is `404 route_not_found` like every unknown route (section 10);
  * anything else is `400 invalid_parameter`.
  */
-function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: import("node:stream").Duplex): void {
+function answerClientError(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  socket: import("node:stream").Duplex,
+): void {
   if (error.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
     return;
   }
   const requestId = newRequestId();
-  const line = error.code === "HPE_INVALID_METHOD" ? UNKNOWN_METHOD_LINE.exec(error.rawPacket?.toString("latin1") ?? "") : null;
+  const line =
+    error.code === "HPE_INVALID_METHOD" ? UNKNOWN_METHOD_LINE.exec(error.rawPacket?.toString("latin1") ?? "") : null;
   const [status, apiError] =
     line === null
       ? ["400 Bad Request", new ApiError("invalid_parameter", "malformed HTTP request", [])]

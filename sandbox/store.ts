@@ -144,7 +144,12 @@ export function messageTextAsCreated(message: StoredMessage): string {
   return JSON.stringify(wireMessage(message, initialStatus(message), message.createdAt, null));
 }
 
-function wireMessage(message: StoredMessage, status: MessageStatus, updatedAt: string, error: MessageError | null): Record<string, unknown> {
+function wireMessage(
+  message: StoredMessage,
+  status: MessageStatus,
+  updatedAt: string,
+  error: MessageError | null,
+): Record<string, unknown> {
   return {
     object: "message",
     id: message.id,

@@ -31,15 +31,21 @@ export function createTemplate(request: ApiRequest): ApiResult {
   const checked = checkWire(createTemplateBodySchema, input);
   const issues: Issue[] = checked.ok ? [] : [...checked.issues];
   if (typeof input.slug === "string" && !SLUG_PATTERN.test(input.slug)) {
-    issues.push({ path: ["slug"], message: "must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit" });
+    issues.push({
+      path: ["slug"],
+      message: "must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit",
+    });
   }
   const channel = (CHANNELS as readonly unknown[]).includes(input.channel) ? (input.channel as Channel) : undefined;
-  const content = channel !== undefined && isPlainObject(input.content) ? checkContent(channel, input.content, issues) : undefined;
-  if (!checked.ok || issues.length > 0 || content === undefined || channel === undefined) throw invalidParameter(issues);
+  const content =
+    channel !== undefined && isPlainObject(input.content) ? checkContent(channel, input.content, issues) : undefined;
+  if (!checked.ok || issues.length > 0 || content === undefined || channel === undefined)
+    throw invalidParameter(issues);
 
   const analysis = analyzeOrThrow(channel, content);
   const { slug, name, description } = checked.value;
-  if (request.world.templates.has(slug)) throw new ApiError("template_exists", `a template with the slug "${slug}" already exists`);
+  if (request.world.templates.has(slug))
+    throw new ApiError("template_exists", `a template with the slug "${slug}" already exists`);
 
   const at = isoTime(request.now);
   const template: StoredTemplate = {
@@ -60,7 +66,11 @@ export function createTemplate(request: ApiRequest): ApiResult {
  * Checks a template content against its channel's fields (400 issues are appended to `issues`
  * under `content`) and returns it with every field of the channel, absent ones as null.
  */
-function checkContent(channel: Channel, content: Record<string, unknown>, issues: Issue[]): Record<string, unknown> | undefined {
+function checkContent(
+  channel: Channel,
+  content: Record<string, unknown>,
+  issues: Issue[],
+): Record<string, unknown> | undefined {
   const checked = checkWire(contentSchemas[channel], content);
   if (!checked.ok) {
     issues.push(...prefixIssues(["content"], checked.issues));
@@ -77,13 +87,18 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, member: unknown) => {
     if (!isPlainObject(member)) return member;
     // fromEntries defines own properties: a "__proto__" member stays a member.
-    return Object.fromEntries(Object.keys(member).sort().map((key) => [key, member[key]]));
+    return Object.fromEntries(
+      Object.keys(member)
+        .sort()
+        .map((key) => [key, member[key]]),
+    );
   });
 }
 
 function analyzeOrThrow(channel: Channel, content: Record<string, unknown>): ContentAnalysis {
   const analysis = analyzeContent(channel, content);
-  if (analysis.errors.length > 0) throw validationFailure("template_syntax_error", analysis.errors, "template syntax error");
+  if (analysis.errors.length > 0)
+    throw validationFailure("template_syntax_error", analysis.errors, "template syntax error");
   return analysis;
 }
 
@@ -94,7 +109,12 @@ export function listTemplates(request: ApiRequest): ApiResult {
   const query = parseListQuery(request.search, { enums: { channel: CHANNELS } });
   const channel = query.filters.get("channel");
   const templates = [...request.world.templates.values()]; // insertion order is creation order
-  const page = pageNewestFirst(templates, (template) => template.seq, query, (template) => channel === undefined || template.channel === channel);
+  const page = pageNewestFirst(
+    templates,
+    (template) => template.seq,
+    query,
+    (template) => channel === undefined || template.channel === channel,
+  );
   return ok(listJson(page, templateJson));
 }
 
@@ -106,7 +126,12 @@ export function getTemplate(request: ApiRequest): ApiResult {
 export function listTemplateVersions(request: ApiRequest): ApiResult {
   const query = parseListQuery(request.search, {});
   const template = findTemplate(request);
-  return ok(listJson(pageNewestFirst(template.versions, (version) => version.version, query), templateVersionJson));
+  return ok(
+    listJson(
+      pageNewestFirst(template.versions, (version) => version.version, query),
+      templateVersionJson,
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -118,15 +143,18 @@ export function updateTemplate(request: ApiRequest): ApiResult {
   const checked = checkWire(updateTemplateBodySchema, input);
   const issues: Issue[] = checked.ok ? [] : [...checked.issues];
   // slug and channel cannot change; restating them unchanged is accepted (section 10).
-  if (typeof input.slug === "string" && input.slug !== template.slug) issues.push({ path: ["slug"], message: "cannot be changed" });
-  if (typeof input.channel === "string" && input.channel !== template.channel) issues.push({ path: ["channel"], message: "cannot be changed" });
+  if (typeof input.slug === "string" && input.slug !== template.slug)
+    issues.push({ path: ["slug"], message: "cannot be changed" });
+  if (typeof input.channel === "string" && input.channel !== template.channel)
+    issues.push({ path: ["channel"], message: "cannot be changed" });
   const content = isPlainObject(input.content) ? checkContent(template.channel, input.content, issues) : undefined;
   if (!checked.ok || issues.length > 0) throw invalidParameter(issues);
   const changes = checked.value;
 
   let analysis: ContentAnalysis | undefined;
   // Compared with keys sorted: push `data` with the same members in another order is the same content.
-  const contentChanged = content !== undefined && canonicalJson(content) !== canonicalJson(currentVersion(template).content);
+  const contentChanged =
+    content !== undefined && canonicalJson(content) !== canonicalJson(currentVersion(template).content);
   if (contentChanged) analysis = analyzeOrThrow(template.channel, content);
 
   const at = isoTime(request.now);
@@ -140,7 +168,12 @@ export function updateTemplate(request: ApiRequest): ApiResult {
     changed = true;
   }
   if (contentChanged && analysis !== undefined) {
-    const version: TemplateVersion = { version: currentVersion(template).version + 1, content, analysis, createdAt: at };
+    const version: TemplateVersion = {
+      version: currentVersion(template).version + 1,
+      content,
+      analysis,
+      createdAt: at,
+    };
     template.versions.push(version);
     changed = true;
   }
@@ -166,7 +199,12 @@ export function renderSavedTemplate(request: ApiRequest): ApiResult {
   if (wanted != null) {
     const found = template.versions.find((candidate) => candidate.version === wanted);
     if (found === undefined) {
-      throw invalidParameter([{ path: ["version"], message: `template "${template.slug}" has no version ${wanted} (latest is ${version.version})` }]);
+      throw invalidParameter([
+        {
+          path: ["version"],
+          message: `template "${template.slug}" has no version ${wanted} (latest is ${version.version})`,
+        },
+      ]);
     }
     version = found;
   }
@@ -178,14 +216,21 @@ export function renderUnsavedContent(request: ApiRequest): ApiResult {
   const checked = checkWire(renderContentBodySchema, input);
   const issues: Issue[] = checked.ok ? [] : [...checked.issues];
   const channel = (CHANNELS as readonly unknown[]).includes(input.channel) ? (input.channel as Channel) : undefined;
-  const content = channel !== undefined && isPlainObject(input.content) ? checkContent(channel, input.content, issues) : undefined;
-  if (!checked.ok || issues.length > 0 || content === undefined || channel === undefined) throw invalidParameter(issues);
+  const content =
+    channel !== undefined && isPlainObject(input.content) ? checkContent(channel, input.content, issues) : undefined;
+  if (!checked.ok || issues.length > 0 || content === undefined || channel === undefined)
+    throw invalidParameter(issues);
   const analysis = analyzeOrThrow(channel, content);
   return ok(renderResult(channel, content, analysis, checked.value.vars ?? {}));
 }
 
 /** Never an error for missing variables: reporting them is what render is for. */
-function renderResult(channel: Channel, content: Record<string, unknown>, analysis: ContentAnalysis, vars: Record<string, unknown>): Record<string, unknown> {
+function renderResult(
+  channel: Channel,
+  content: Record<string, unknown>,
+  analysis: ContentAnalysis,
+  vars: Record<string, unknown>,
+): Record<string, unknown> {
   const { output, missing, unused } = renderAnalyzedContent(channel, content, analysis, vars);
   return { object: "render", output, missing, unused };
 }

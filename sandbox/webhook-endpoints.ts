@@ -55,20 +55,27 @@ export function createWebhookEndpoint(request: ApiRequest): ApiResult {
 
 function checkUrl(url: unknown, mode: Mode): string {
   const problem = typeof url === "string" ? webhookUrlProblem(url, mode) : "expected a URL string";
-  if (problem !== undefined) throw validationFailure("invalid_url", [{ path: ["url"], message: problem }], "invalid url");
+  if (problem !== undefined)
+    throw validationFailure("invalid_url", [{ path: ["url"], message: problem }], "invalid url");
   return url as string;
 }
 
 function checkEvents(events: unknown): string[] {
   const problem = eventsProblem(events);
-  if (problem !== undefined) throw validationFailure("invalid_events", [{ path: ["events"], message: problem }], "invalid events");
+  if (problem !== undefined)
+    throw validationFailure("invalid_events", [{ path: ["events"], message: problem }], "invalid events");
   return [...(events as string[])];
 }
 
 export function listWebhookEndpoints(request: ApiRequest): ApiResult {
   const query = parseListQuery(request.search, {});
   const endpoints = [...request.world.webhookEndpoints.values()]; // insertion order is creation order
-  return ok(listJson(pageNewestFirst(endpoints, (endpoint) => endpoint.seq, query), webhookEndpointJson));
+  return ok(
+    listJson(
+      pageNewestFirst(endpoints, (endpoint) => endpoint.seq, query),
+      webhookEndpointJson,
+    ),
+  );
 }
 
 export function getWebhookEndpoint(request: ApiRequest): ApiResult {
@@ -134,6 +141,7 @@ export function rotateWebhookSecret(request: ApiRequest): ApiResult {
 function findEndpoint(request: ApiRequest): StoredWebhookEndpoint {
   const id = request.params[0]!;
   const endpoint = request.world.webhookEndpoints.get(id);
-  if (endpoint === undefined) throw new ApiError("webhook_endpoint_not_found", `no webhook endpoint with the id "${id}"`);
+  if (endpoint === undefined)
+    throw new ApiError("webhook_endpoint_not_found", `no webhook endpoint with the id "${id}"`);
   return endpoint;
 }

@@ -3,7 +3,14 @@ import type { Dispatcher } from "undici";
 import { invalidInput } from "./errors.ts";
 import { HttpClient } from "./internal/http.ts";
 import type { Message } from "./objects.ts";
-import type { BatchItem, BatchResult, RawContent, SendBatchOptions, SendOptions, SendRawOptions } from "./resources/messages.ts";
+import type {
+  BatchItem,
+  BatchResult,
+  RawContent,
+  SendBatchOptions,
+  SendOptions,
+  SendRawOptions,
+} from "./resources/messages.ts";
 import { Messages } from "./resources/messages.ts";
 import { Templates } from "./resources/templates.ts";
 import { WebhookEndpoints } from "./resources/webhook-endpoints.ts";
@@ -50,18 +57,31 @@ export class SenderKit {
     if (typeof apiKey !== "string" || apiKey === "") {
       issues.push({ path: ["apiKey"], message: "missing: pass apiKey or set SENDERKIT_API_KEY" });
     } else if (!API_KEY_PATTERN.test(apiKey)) {
-      issues.push({ path: ["apiKey"], message: "malformed: expected sk_test_ or sk_live_ followed by at least 16 letters and digits" });
+      issues.push({
+        path: ["apiKey"],
+        message: "malformed: expected sk_test_ or sk_live_ followed by at least 16 letters and digits",
+      });
     }
     if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
       issues.push({ path: ["baseUrl"], message: "expected an http(s) URL" });
     }
-    if (!Number.isFinite(timeout) || timeout <= 0) issues.push({ path: ["timeout"], message: "expected milliseconds above 0" });
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) issues.push({ path: ["maxRetries"], message: "expected an integer of 0 or more" });
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      issues.push({ path: ["timeout"], message: "expected milliseconds above 0" });
+    if (!Number.isInteger(maxRetries) || maxRetries < 0)
+      issues.push({ path: ["maxRetries"], message: "expected an integer of 0 or more" });
     if (issues.length > 0) throw invalidInput(issues);
 
     this.mode = modeOfApiKey(apiKey as string)!;
     this.baseUrl = baseUrl;
-    this.#http = new HttpClient({ apiKey: apiKey as string, baseUrl, timeout, maxRetries, initialRetryDelay, maxRetryDelay, dispatcher: options.dispatcher });
+    this.#http = new HttpClient({
+      apiKey: apiKey as string,
+      baseUrl,
+      timeout,
+      maxRetries,
+      initialRetryDelay,
+      maxRetryDelay,
+      dispatcher: options.dispatcher,
+    });
     this.messages = new Messages(this.#http);
     this.templates = new Templates(this.#http);
     this.webhookEndpoints = new WebhookEndpoints(this.#http, this.mode);

@@ -36,7 +36,11 @@ export type {
   MessageListParams,
 } from "./resources/messages.ts";
 export type { TemplateListParams, TemplateCreateParams, TemplateUpdateParams } from "./resources/templates.ts";
-export type { WebhookEndpointCreateParams, WebhookEndpointUpdateParams, RotateSecretParams } from "./resources/webhook-endpoints.ts";
+export type {
+  WebhookEndpointCreateParams,
+  WebhookEndpointUpdateParams,
+  RotateSecretParams,
+} from "./resources/webhook-endpoints.ts";
 export type { ListParams } from "./internal/pagination.ts";
 export type { Channel, MessageStatus, EventType } from "./internal/rules.ts";
 export { CHANNELS, EVENT_TYPES, MESSAGE_STATUSES } from "./internal/rules.ts";

@@ -58,11 +58,15 @@ export class WebhookVerifier {
     const tolerance = options?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
     // Never echo a secret: say only what is wrong with it.
     const issues: Issue[] = [];
-    if (secrets.length === 0) issues.push({ path: ["secret"], message: "expected a whsec_ signing secret or a list of them" });
+    if (secrets.length === 0)
+      issues.push({ path: ["secret"], message: "expected a whsec_ signing secret or a list of them" });
     secrets.forEach((secret, index) => {
       if (typeof secret !== "string" || !WEBHOOK_SECRET_PATTERN.test(secret)) {
         const path = typeof given === "string" ? ["secret"] : ["secret", index];
-        issues.push({ path, message: "expected a whsec_ signing secret (whsec_ followed by letters, digits, +, / or =)" });
+        issues.push({
+          path,
+          message: "expected a whsec_ signing secret (whsec_ followed by letters, digits, +, / or =)",
+        });
       }
     });
     // NaN (Number("300s")) or Infinity would accept a signature of any age.
@@ -80,7 +84,10 @@ export class WebhookVerifier {
    */
   verify(rawBody: RawBody, signatureHeader: SignatureHeader, now: Date = new Date()): WebhookEvent {
     if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array)) {
-      throw new SignatureVerificationError("body_not_raw", "pass the raw request body (a string or bytes), not a parsed object");
+      throw new SignatureVerificationError(
+        "body_not_raw",
+        "pass the raw request body (a string or bytes), not a parsed object",
+      );
     }
     // Node gives a header repeated by a proxy as a list (or joined with ", "): the elements are
     // read as one header, as Stripe's verifier does with its comma-separated parts.
@@ -88,7 +95,8 @@ export class WebhookVerifier {
     if (typeof signatureHeader !== "string" || signatureHeader.trim() === "") {
       throw new SignatureVerificationError("missing_header", "the X-SenderKit-Signature header is missing");
     }
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError("WebhookVerifier.verify: now must be a valid Date");
+    if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+      throw new TypeError("WebhookVerifier.verify: now must be a valid Date");
     const { timestamp, timestampText, signatures } = parseSignatureHeader(signatureHeader);
     const age = Math.floor(now.getTime() / 1000) - timestamp;
     if (Math.abs(age) > this.#toleranceSeconds) {
@@ -107,7 +115,8 @@ export class WebhookVerifier {
       }
       return found;
     });
-    if (!matched) throw new SignatureVerificationError("no_matching_signature", "no signature matches the body and secret");
+    if (!matched)
+      throw new SignatureVerificationError("no_matching_signature", "no signature matches the body and secret");
     return parseEvent(rawBody);
   }
 }
@@ -159,7 +168,10 @@ function parseEvent(rawBody: RawBody): WebhookEvent {
   }
   const result = webhookEventSchema.safeParse(parsed);
   if (!result.success) {
-    throw new SignatureVerificationError("body_not_json", "the body is not a SenderKit event (id, type, created_at, payload)");
+    throw new SignatureVerificationError(
+      "body_not_json",
+      "the body is not a SenderKit event (id, type, created_at, payload)",
+    );
   }
   const event = result.data;
   return { id: event.id, type: event.type, createdAt: event.created_at, payload: event.payload, raw: event };

@@ -68,13 +68,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       event = verifier.verify(body, req.headers["x-senderkit-signature"]);
     } catch (error) {
       // Say why in the log, never the secret; tell the sender only that it was refused.
-      if (error instanceof SignatureVerificationError) throw new RequestFailed(400, `refused a webhook: ${error.reason}`);
+      if (error instanceof SignatureVerificationError)
+        throw new RequestFailed(400, `refused a webhook: ${error.reason}`);
       throw error;
     }
     try {
       await handleOnce(event);
     } catch (error) {
-      throw new RequestFailed(500, `the handler failed on ${event.type} ${event.id}: ${describe(error)} (SenderKit will retry)`);
+      throw new RequestFailed(
+        500,
+        `the handler failed on ${event.type} ${event.id}: ${describe(error)} (SenderKit will retry)`,
+      );
     }
     res.writeHead(204).end();
   };

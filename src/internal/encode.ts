@@ -24,7 +24,12 @@ export function encodeJson(value: unknown, label: string, limit: number): Encode
   }
   const bytes = Buffer.byteLength(text);
   if (bytes > limit) {
-    return { ok: false, error: invalidInput([{ path: [], message: `${label} is ${bytes} bytes as JSON; at most ${limit} fit in a request` }]) };
+    return {
+      ok: false,
+      error: invalidInput([
+        { path: [], message: `${label} is ${bytes} bytes as JSON; at most ${limit} fit in a request` },
+      ]),
+    };
   }
   return { ok: true, text, bytes };
 }

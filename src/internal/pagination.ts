@@ -25,7 +25,10 @@ export async function* iteratePages<T, P extends ListParams>(
  * The query string of a list call; rejects a bad `limit` before sending. Empty values are
  * left out, since the contract reads an empty value as "not given".
  */
-export function listQuery(params: ListParams & Record<string, unknown>, metadata?: Record<string, string>): URLSearchParams {
+export function listQuery(
+  params: ListParams & Record<string, unknown>,
+  metadata?: Record<string, string>,
+): URLSearchParams {
   const { limit } = params;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 100)) {
     throw invalidInput([{ path: ["limit"], message: "expected an integer from 1 to 100" }]);

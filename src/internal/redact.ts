@@ -11,7 +11,9 @@ const SECRET_PATTERN = /\b(?:sk_(?:test|live)_[A-Za-z0-9]+|whsec_[A-Za-z0-9+/=_-
 /** The text with every secret replaced; `apiKey` is also caught when it is not key-shaped. */
 export function redactText(text: string, apiKey?: string): string {
   let out = apiKey !== undefined && apiKey !== "" && text.includes(apiKey) ? text.split(apiKey).join(REDACTED) : text;
-  out = out.replace(SECRET_PATTERN, (_match, bearer: string | undefined) => (bearer ? `${bearer} ${REDACTED}` : REDACTED));
+  out = out.replace(SECRET_PATTERN, (_match, bearer: string | undefined) =>
+    bearer ? `${bearer} ${REDACTED}` : REDACTED,
+  );
   return out;
 }
 
@@ -34,7 +36,8 @@ export function redactError<E>(error: E, apiKey?: string, seen = new Set<unknown
   }
   if (error instanceof SenderKitError || error.cause !== undefined) {
     const cause = error.cause;
-    if (typeof cause === "string") Object.defineProperty(error, "cause", { value: scrub(cause), writable: true, configurable: true });
+    if (typeof cause === "string")
+      Object.defineProperty(error, "cause", { value: scrub(cause), writable: true, configurable: true });
     else redactError(cause, apiKey, seen);
   }
   return error;

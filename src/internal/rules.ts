@@ -6,15 +6,7 @@ import { isPlainObject } from "./plain-objects.ts";
 export type Channel = "email" | "sms" | "push" | "web_push";
 export const CHANNELS: readonly Channel[] = ["email", "sms", "push", "web_push"];
 
-export const MESSAGE_STATUSES = [
-  "scheduled",
-  "queued",
-  "sent",
-  "delivered",
-  "failed",
-  "bounced",
-  "cancelled",
-] as const;
+export const MESSAGE_STATUSES = ["scheduled", "queued", "sent", "delivered", "failed", "bounced", "cancelled"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const EVENT_TYPES = [
@@ -172,7 +164,11 @@ export function eventsProblem(events: unknown): string | undefined {
 
 /** `expire_previous_after_seconds` of a rotation: 0 to 604800 (section 8). */
 export function rotationOverlapProblem(seconds: unknown): string | undefined {
-  const ok = typeof seconds === "number" && Number.isInteger(seconds) && seconds >= 0 && seconds <= LIMITS.maxRotationOverlapSeconds;
+  const ok =
+    typeof seconds === "number" &&
+    Number.isInteger(seconds) &&
+    seconds >= 0 &&
+    seconds <= LIMITS.maxRotationOverlapSeconds;
   return ok ? undefined : `expected an integer from 0 to ${LIMITS.maxRotationOverlapSeconds}`;
 }
 

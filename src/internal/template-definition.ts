@@ -23,11 +23,15 @@ export function templateDefinitionIssues(definition: TemplateDefinition, options
 
   if (slug !== undefined || required) {
     if (typeof slug !== "string" || !SLUG_PATTERN.test(slug)) {
-      issues.push({ path: ["slug"], message: "expected 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit" });
+      issues.push({
+        path: ["slug"],
+        message: "expected 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit",
+      });
     }
   }
   if (name !== undefined || required) {
-    if (typeof name !== "string" || name === "") issues.push({ path: ["name"], message: "expected a non-empty string" });
+    if (typeof name !== "string" || name === "")
+      issues.push({ path: ["name"], message: "expected a non-empty string" });
   }
   if (description !== undefined && description !== null && typeof description !== "string") {
     issues.push({ path: ["description"], message: "expected a string" });
@@ -38,7 +42,8 @@ export function templateDefinitionIssues(definition: TemplateDefinition, options
   }
   if (content !== undefined || required) {
     if (!knownChannel) {
-      if (typeof content !== "object" || content === null) issues.push({ path: ["content"], message: "expected an object" });
+      if (typeof content !== "object" || content === null)
+        issues.push({ path: ["content"], message: "expected an object" });
     } else {
       issues.push(...contentIssues(knownChannel, content));
     }

@@ -90,7 +90,11 @@ export function renderAnalyzedContent(
   for (const name of CONTENT_FIELDS[channel]) {
     const value = content[name] ?? null;
     // Copy `data` so rendering its values never writes into the caller's object.
-    setOwn(output, name, name === DATA_FIELD && isPlainObject(value) ? Object.fromEntries(Object.entries(value)) : value);
+    setOwn(
+      output,
+      name,
+      name === DATA_FIELD && isPlainObject(value) ? Object.fromEntries(Object.entries(value)) : value,
+    );
   }
 
   for (const { path, parsed } of analysis.fields) {
@@ -110,6 +114,10 @@ export function renderAnalyzedContent(
 }
 
 /** Renders a whole content: the render result of section 6 (never an error for missing variables). */
-export function renderContent(channel: Channel, content: Record<string, unknown>, vars: Record<string, unknown>): ContentRender {
+export function renderContent(
+  channel: Channel,
+  content: Record<string, unknown>,
+  vars: Record<string, unknown>,
+): ContentRender {
   return renderAnalyzedContent(channel, content, analyzeContent(channel, content), vars);
 }

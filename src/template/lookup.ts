@@ -16,7 +16,10 @@ export function lookupKeys(vars: unknown, keys: readonly string[]): unknown {
   return current === null || current === undefined ? MISSING : current;
 }
 
-export function lookupPath(vars: Record<string, unknown>, path: string): { found: true; value: unknown } | { found: false } {
+export function lookupPath(
+  vars: Record<string, unknown>,
+  path: string,
+): { found: true; value: unknown } | { found: false } {
   const value = lookupKeys(vars, path.split("."));
   return value === MISSING ? { found: false } : { found: true, value };
 }

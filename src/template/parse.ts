@@ -76,7 +76,13 @@ function isValidPath(source: string, from: number, to: number): boolean {
 }
 
 type TagScan =
-  | { closed: true; end: number; error: TemplateSyntaxMessage | undefined; path: string; defaultValue: string | undefined }
+  | {
+      closed: true;
+      end: number;
+      error: TemplateSyntaxMessage | undefined;
+      path: string;
+      defaultValue: string | undefined;
+    }
   | { closed: false; resume: number };
 
 type StringScan = { terminated: true; end: number; value: string; badEscape: boolean } | { terminated: false };

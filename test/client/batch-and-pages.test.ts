@@ -14,7 +14,13 @@ afterEach(async () => {
 
 async function clientFor(handler: Handler, maxRetries = 2) {
   server = await startScriptedServer(handler);
-  client = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, maxRetries, initialRetryDelay: 5, maxRetryDelay: 10 });
+  client = new SenderKit({
+    apiKey: TEST_KEY,
+    baseUrl: server.url,
+    maxRetries,
+    initialRetryDelay: 5,
+    maxRetryDelay: 10,
+  });
   return { sk: client, srv: server };
 }
 
@@ -23,18 +29,25 @@ const acceptAll: Handler = (req, res) => {
   const { messages } = JSON.parse(req.body) as { messages: { to: string }[] };
   json(res, 200, {
     object: "list",
-    data: messages.map((item, index) => ({ index, ok: true, message: wireMessage({ id: `msg_${item.to}`, to: item.to }) })),
+    data: messages.map((item, index) => ({
+      index,
+      ok: true,
+      message: wireMessage({ id: `msg_${item.to}`, to: item.to }),
+    })),
   });
 };
 
-const items = (count: number) => Array.from({ length: count }, (_, i) => ({ template: "welcome", to: `u${i}@example.com`, vars: { n: i } }));
+const items = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ template: "welcome", to: `u${i}@example.com`, vars: { n: i } }));
 
 describe("sendBatch", () => {
   it("splits 2,500 items into 3 chunks and keeps input order", async () => {
     const { sk, srv } = await clientFor(acceptAll);
     const progress: BatchProgress[] = [];
     const results = await sk.sendBatch(items(2500), { concurrency: 3, onProgress: (p) => progress.push(p) });
-    const chunkSizes = srv.requests.map((r) => (JSON.parse(r.body) as { messages: unknown[] }).messages.length).sort((a, b) => b - a);
+    const chunkSizes = srv.requests
+      .map((r) => (JSON.parse(r.body) as { messages: unknown[] }).messages.length)
+      .sort((a, b) => b - a);
     expect(chunkSizes).toEqual([1000, 1000, 500]);
     expect(results).toHaveLength(2500);
     results.forEach((result, i) => {
@@ -48,13 +61,19 @@ describe("sendBatch", () => {
     const { sk, srv } = await clientFor(acceptAll);
     await sk.sendBatch(items(3), { idempotencyKey: "welcome-2026-01" });
     const body = JSON.parse(srv.requests[0]!.body) as { messages: { idempotency_key: string }[] };
-    expect(body.messages.map((m) => m.idempotency_key)).toEqual(["welcome-2026-01-0", "welcome-2026-01-1", "welcome-2026-01-2"]);
+    expect(body.messages.map((m) => m.idempotency_key)).toEqual([
+      "welcome-2026-01-0",
+      "welcome-2026-01-1",
+      "welcome-2026-01-2",
+    ]);
     expect(srv.requests[0]!.headers["idempotency-key"]).toBeUndefined();
   });
 
   it("lets an item's own idempotencyKey win over the base key", async () => {
     const { sk, srv } = await clientFor(acceptAll);
-    await sk.sendBatch([{ template: "welcome", to: "a@example.com", idempotencyKey: "row-17" }, ...items(1)], { idempotencyKey: "base" });
+    await sk.sendBatch([{ template: "welcome", to: "a@example.com", idempotencyKey: "row-17" }, ...items(1)], {
+      idempotencyKey: "base",
+    });
     const body = JSON.parse(srv.requests[0]!.body) as { messages: { idempotency_key: string }[] };
     expect(body.messages.map((m) => m.idempotency_key)).toEqual(["row-17", "base-1"]);
   });
@@ -66,7 +85,9 @@ describe("sendBatch", () => {
     await sk.sendBatch(items(2));
     expect(srv.requests).toHaveLength(2);
     expect(srv.requests[0]!.body).toBe(srv.requests[1]!.body);
-    const keys = (JSON.parse(srv.requests[0]!.body) as { messages: { idempotency_key: string }[] }).messages.map((m) => m.idempotency_key);
+    const keys = (JSON.parse(srv.requests[0]!.body) as { messages: { idempotency_key: string }[] }).messages.map(
+      (m) => m.idempotency_key,
+    );
     expect(new Set(keys).size).toBe(2);
   });
 
@@ -90,7 +111,11 @@ describe("sendBatch", () => {
         object: "list",
         data: messages.map((item, index) =>
           item.to === "suppressed@senderkit.test"
-            ? { index, ok: false, error: { type: "validation_error", code: "recipient_suppressed", message: "suppressed", issues: [] } }
+            ? {
+                index,
+                ok: false,
+                error: { type: "validation_error", code: "recipient_suppressed", message: "suppressed", issues: [] },
+              }
             : { index, ok: true, message: wireMessage({ to: item.to }) },
         ),
       });
@@ -134,7 +159,11 @@ describe("pagination", () => {
 
   it("list returns one page and its cursor; iter follows cursors to the end", async () => {
     const { sk, srv } = await clientFor(pager);
-    const first = await sk.messages.list({ limit: 2, status: "delivered", metadata: { user_id: "usr_1", "a b": "c&d" } });
+    const first = await sk.messages.list({
+      limit: 2,
+      status: "delivered",
+      metadata: { user_id: "usr_1", "a b": "c&d" },
+    });
     expect(first.data.map((m) => m.id)).toEqual(["m5", "m4"]);
     expect(first.nextCursor).toBe("c_2");
     const query = new URL(srv.requests[0]!.path, "http://x").searchParams;

@@ -24,14 +24,25 @@ type WireItem = { to: string };
 const itemsOf = (body: string) => (JSON.parse(body) as { messages: WireItem[] }).messages;
 
 /** Accepts every item (refusing a body over 1 MiB as the contract does), answering in the order `order` gives. */
-const acceptIn = (order: (results: object[]) => object[] = (r) => r): Handler => (req, res) => {
-  if (Buffer.byteLength(req.body) > MIB) return json(res, 400, { error: { type: "validation_error", code: "body_too_large", message: "too large" } });
-  const results = itemsOf(req.body).map((item, index) => ({ index, ok: true, message: wireMessage({ id: `msg_${index}`, to: item.to }) }));
-  json(res, 200, { object: "list", data: order(results) });
-};
+const acceptIn =
+  (order: (results: object[]) => object[] = (r) => r): Handler =>
+  (req, res) => {
+    if (Buffer.byteLength(req.body) > MIB)
+      return json(res, 400, { error: { type: "validation_error", code: "body_too_large", message: "too large" } });
+    const results = itemsOf(req.body).map((item, index) => ({
+      index,
+      ok: true,
+      message: wireMessage({ id: `msg_${index}`, to: item.to }),
+    }));
+    json(res, 200, { object: "list", data: order(results) });
+  };
 
 const padded = (count: number, bytes: number): BatchItem[] =>
-  Array.from({ length: count }, (_, i) => ({ template: "welcome", to: `u${i}@example.com`, vars: { text: "x".repeat(bytes) } }));
+  Array.from({ length: count }, (_, i) => ({
+    template: "welcome",
+    to: `u${i}@example.com`,
+    vars: { text: "x".repeat(bytes) },
+  }));
 
 describe("chunks by bytes as well as count", () => {
   for (const size of [1024, 2048]) {
@@ -50,7 +61,11 @@ describe("chunks by bytes as well as count", () => {
 
   it("measures multi-byte text in bytes, not characters", async () => {
     const { sk, srv } = await clientFor(acceptIn());
-    const items = Array.from({ length: 900 }, (_, i) => ({ template: "welcome", to: `u${i}@example.com`, vars: { text: "é".repeat(1000) } }));
+    const items = Array.from({ length: 900 }, (_, i) => ({
+      template: "welcome",
+      to: `u${i}@example.com`,
+      vars: { text: "é".repeat(1000) },
+    }));
     expect((await sk.sendBatch(items)).every((r) => r.ok)).toBe(true);
     expect(srv.requests.length).toBeGreaterThan(1);
     for (const request of srv.requests) expect(Buffer.byteLength(request.body)).toBeLessThanOrEqual(MIB);
@@ -65,7 +80,9 @@ describe("chunks by bytes as well as count", () => {
     const failed = results[1]!;
     expect(failed.ok).toBe(false);
     expect(!failed.ok && failed.error).toBeInstanceOf(ValidationError);
-    expect(!failed.ok && failed.error.message).toMatch(/^\(body\): item 1 is \d+ bytes as JSON; at most \d+ fit in a request$/);
+    expect(!failed.ok && failed.error.message).toMatch(
+      /^\(body\): item 1 is \d+ bytes as JSON; at most \d+ fit in a request$/,
+    );
     expect(srv.requests.flatMap((r) => itemsOf(r.body).map((m) => m.to))).toEqual(["u0@example.com", "u2@example.com"]);
   });
 });
@@ -93,8 +110,23 @@ describe("one bad item fails alone", () => {
     const { sk, srv } = await clientFor(acceptIn());
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    const bad = [{ cyclic }, { n: 10n }, { text: "a\uD800b" }, { x: { toJSON: () => { throw new Error("no\nsecond line"); } } }];
-    const items: BatchItem[] = [...padded(1, 1), ...bad.map((vars, i) => ({ template: "welcome", to: `bad${i}@example.com`, vars })), ...padded(1, 1)];
+    const bad = [
+      { cyclic },
+      { n: 10n },
+      { text: "a\uD800b" },
+      {
+        x: {
+          toJSON: () => {
+            throw new Error("no\nsecond line");
+          },
+        },
+      },
+    ];
+    const items: BatchItem[] = [
+      ...padded(1, 1),
+      ...bad.map((vars, i) => ({ template: "welcome", to: `bad${i}@example.com`, vars })),
+      ...padded(1, 1),
+    ];
     const results = await sk.sendBatch(items);
     expect(results.map((r) => r.ok)).toEqual([true, false, false, false, false, true]);
     const messages = results.map((r) => (r.ok ? "" : r.error.message));
@@ -107,7 +139,9 @@ describe("one bad item fails alone", () => {
     results.forEach((r) => !r.ok && expect(r.error).toBeInstanceOf(ValidationError));
     expect(srv.requests).toHaveLength(1);
     // A well-formed pair and an escaped backslash before "ud800" are fine.
-    const fine = await sk.sendBatch([{ template: "welcome", to: "ok@example.com", vars: { t: "\uD83D\uDE00 \\ud800" } }]);
+    const fine = await sk.sendBatch([
+      { template: "welcome", to: "ok@example.com", vars: { t: "\uD83D\uDE00 \\ud800" } },
+    ]);
     expect(fine[0]!.ok).toBe(true);
   });
 
@@ -115,7 +149,9 @@ describe("one bad item fails alone", () => {
     const { sk, srv } = await clientFor(acceptIn());
     await expect(sk.send("welcome", "a@example.com", { vars: { n: 1n } })).rejects.toThrow(ValidationError);
     const content = { type: "sms" as const, body: "hi" };
-    await expect(sk.sendRaw("+15005550006", content, { vars: { x: "x".repeat(MIB) } })).rejects.toThrow(/at most 1048576 fit/);
+    await expect(sk.sendRaw("+15005550006", content, { vars: { x: "x".repeat(MIB) } })).rejects.toThrow(
+      /at most 1048576 fit/,
+    );
     expect(srv.requests).toHaveLength(0);
   });
 });

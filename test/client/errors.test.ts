@@ -85,7 +85,9 @@ describe("error table", () => {
   });
 
   it("reports a response that breaks the contract, naming the field", async () => {
-    server = await startScriptedServer((_req, res) => json(res, 200, { object: "message", id: "msg_1", status: "teleported" }));
+    server = await startScriptedServer((_req, res) =>
+      json(res, 200, { object: "message", id: "msg_1", status: "teleported" }),
+    );
     const sk = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, maxRetries: 0 });
     const error = (await sk.messages.get("msg_1").catch((e: unknown) => e)) as errors.APIError;
     await sk.close();
@@ -98,9 +100,19 @@ describe("error table", () => {
   it("keeps unknown fields of a response in raw", async () => {
     server = await startScriptedServer((_req, res) =>
       json(res, 200, {
-        object: "message", id: "msg_1", status: "queued", channel: "sms", to: "+15555550123", template: null,
-        template_version: null, metadata: {}, scheduled_at: null, created_at: "2026-11-22T10:00:00.000Z",
-        updated_at: "2026-11-22T10:00:00.000Z", error: null, segments: 2,
+        object: "message",
+        id: "msg_1",
+        status: "queued",
+        channel: "sms",
+        to: "+15555550123",
+        template: null,
+        template_version: null,
+        metadata: {},
+        scheduled_at: null,
+        created_at: "2026-11-22T10:00:00.000Z",
+        updated_at: "2026-11-22T10:00:00.000Z",
+        error: null,
+        segments: 2,
       }),
     );
     const sk = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url });

@@ -29,7 +29,13 @@ async function rejection<E>(call: Promise<unknown>): Promise<E> {
 
 async function clientFor(handler: Handler, maxRetries = 2) {
   server = await startScriptedServer(handler);
-  client = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, maxRetries, initialRetryDelay: 5, maxRetryDelay: 10 });
+  client = new SenderKit({
+    apiKey: TEST_KEY,
+    baseUrl: server.url,
+    maxRetries,
+    initialRetryDelay: 5,
+    maxRetryDelay: 10,
+  });
   return { sk: client, srv: server };
 }
 
@@ -41,11 +47,18 @@ function committingThenFailing(failures: number) {
   const committed = new Map<string, object>();
   let failed = 0;
   const handler: Handler = (req, res) => {
-    const keys = req.path === "/v1/messages/batch"
-      ? (JSON.parse(req.body) as { messages: { idempotency_key: string; to: string }[] }).messages
-      : [{ idempotency_key: req.headers["idempotency-key"] as string, to: (JSON.parse(req.body) as { to: string }).to }];
+    const keys =
+      req.path === "/v1/messages/batch"
+        ? (JSON.parse(req.body) as { messages: { idempotency_key: string; to: string }[] }).messages
+        : [
+            {
+              idempotency_key: req.headers["idempotency-key"] as string,
+              to: (JSON.parse(req.body) as { to: string }).to,
+            },
+          ];
     const results = keys.map(({ idempotency_key, to }) => {
-      if (!committed.has(idempotency_key)) committed.set(idempotency_key, wireMessage({ id: `msg_${committed.size}`, to }));
+      if (!committed.has(idempotency_key))
+        committed.set(idempotency_key, wireMessage({ id: `msg_${committed.size}`, to }));
       return committed.get(idempotency_key)!;
     });
     if (failed++ < failures) {
@@ -77,8 +90,13 @@ describe("the key travels with the failure", () => {
   });
 
   it("carries the caller's own key, on API errors and on network errors", async () => {
-    const { sk } = await clientFor((_req, res) => json(res, 422, errorBody("validation_error", "invalid_recipient")), 0);
-    const error = await rejection<SenderKitError>(sk.sendRaw("+15005550006", { type: "sms", body: "hi" }, { idempotencyKey: "order-77" }));
+    const { sk } = await clientFor(
+      (_req, res) => json(res, 422, errorBody("validation_error", "invalid_recipient")),
+      0,
+    );
+    const error = await rejection<SenderKitError>(
+      sk.sendRaw("+15005550006", { type: "sms", body: "hi" }, { idempotencyKey: "order-77" }),
+    );
     expect(error.idempotencyKey).toBe("order-77");
     const cancel = await rejection<SenderKitError>(sk.messages.cancel("msg_1", { idempotencyKey: "cancel-1" }));
     expect(cancel.idempotencyKey).toBe("cancel-1");
@@ -112,11 +130,18 @@ describe("bounded answers", () => {
   function streaming(total: number, declareLength: boolean) {
     const written = { bytes: 0, finished: false };
     const handler: Handler = async (_req: RecordedRequest, res: ServerResponse) => {
-      res.writeHead(200, { "content-type": "application/json", ...(declareLength ? { "content-length": String(total) } : {}) });
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(declareLength ? { "content-length": String(total) } : {}),
+      });
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       while (written.bytes < total && !res.destroyed) {
         written.bytes += chunk.length;
-        if (!res.write(chunk)) await new Promise((resolve) => { res.once("drain", resolve); res.once("close", resolve); });
+        if (!res.write(chunk))
+          await new Promise((resolve) => {
+            res.once("drain", resolve);
+            res.once("close", resolve);
+          });
       }
       written.finished = written.bytes >= total;
       res.end();
@@ -169,23 +194,33 @@ describe("bounded answers", () => {
 
 describe("no key in any error", () => {
   const leaks = (error: unknown) => {
-    const texts = [String((error as Error).message), JSON.stringify(error), inspect(error, { depth: 10 }), String((error as Error).stack)];
+    const texts = [
+      String((error as Error).message),
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+      String((error as Error).stack),
+    ];
     const cause = (error as Error).cause;
     if (cause !== undefined) texts.push(inspect(cause, { depth: 10 }), String((cause as Error).message));
-    return texts.filter((text) => text.includes(TEST_KEY) || /Bearer (?!\[redacted\])/.test(text) || text.includes("whsec_Zz"));
+    return texts.filter(
+      (text) => text.includes(TEST_KEY) || /Bearer (?!\[redacted\])/.test(text) || text.includes("whsec_Zz"),
+    );
   };
 
   it("an echoed Authorization header is absent from message, issues, headers, JSON and inspect", async () => {
-    const { sk } = await clientFor((req, res) =>
-      json(
-        res,
-        401,
-        errorBody("authentication_error", "invalid_api_key", {
-          message: `bad credentials: ${req.headers.authorization} (key ${TEST_KEY}, secret whsec_Zz12345)`,
-          issues: [{ path: ["Authorization"], message: `got ${req.headers.authorization}` }],
-        }),
-        { "x-echo": req.headers.authorization! },
-      ), 0);
+    const { sk } = await clientFor(
+      (req, res) =>
+        json(
+          res,
+          401,
+          errorBody("authentication_error", "invalid_api_key", {
+            message: `bad credentials: ${req.headers.authorization} (key ${TEST_KEY}, secret whsec_Zz12345)`,
+            issues: [{ path: ["Authorization"], message: `got ${req.headers.authorization}` }],
+          }),
+          { "x-echo": req.headers.authorization! },
+        ),
+      0,
+    );
     const error = await rejection<APIError>(sk.send("welcome", "a@example.com"));
     expect(error.name).toBe("AuthenticationError");
     expect(error.message).toBe("bad credentials: Bearer [redacted] (key [redacted], secret [redacted])");
@@ -195,8 +230,20 @@ describe("no key in any error", () => {
   });
 
   it("an echoed key in a batch item's error is redacted too", async () => {
-    const { sk } = await clientFor((_req, res) =>
-      json(res, 200, { object: "list", data: [{ index: 0, ok: false, error: { type: "validation_error", code: "invalid_recipient", message: `key ${TEST_KEY}` } }] }), 0);
+    const { sk } = await clientFor(
+      (_req, res) =>
+        json(res, 200, {
+          object: "list",
+          data: [
+            {
+              index: 0,
+              ok: false,
+              error: { type: "validation_error", code: "invalid_recipient", message: `key ${TEST_KEY}` },
+            },
+          ],
+        }),
+      0,
+    );
     const [result] = await sk.sendBatch([{ template: "welcome", to: "a@example.com" }]);
     expect(!result!.ok && result!.error.message).toBe("key [redacted]");
     expect(leaks(!result!.ok && result!.error)).toEqual([]);

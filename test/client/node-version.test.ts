@@ -10,22 +10,27 @@ import { REQUIRED_NODE, nodeVersionProblem } from "../../src/internal/node-versi
 
 const ROOT = join(import.meta.dirname, "../..");
 /** Makes the child Node report `version` as process.versions.node, as an old Node would. */
-const pretend = (version: string) => `data:text/javascript,Object.defineProperty(process.versions,"node",{value:"${version}"})`;
+const pretend = (version: string) =>
+  `data:text/javascript,Object.defineProperty(process.versions,"node",{value:"${version}"})`;
 
 describe("nodeVersionProblem", () => {
   it("accepts the required version and anything newer", () => {
-    for (const version of [REQUIRED_NODE, "22.19.1", "22.20.0", "24.0.0", "v30.1.2"]) expect(nodeVersionProblem(version)).toBeUndefined();
+    for (const version of [REQUIRED_NODE, "22.19.1", "22.20.0", "24.0.0", "v30.1.2"])
+      expect(nodeVersionProblem(version)).toBeUndefined();
   });
 
   it("refuses older versions in one line naming the needed and the found version", () => {
-    expect(nodeVersionProblem("20.20.2")).toBe(`senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.20.2`);
+    expect(nodeVersionProblem("20.20.2")).toBe(
+      `senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.20.2`,
+    );
     for (const version of ["22.18.9", "21.99.99", "v18.0.0", "not a version"]) {
       expect(nodeVersionProblem(version)).toMatch(/^senderkit needs Node\.js 22\.19\.0 or newer; this is Node\.js .+$/);
     }
   });
 
   it("matches package.json engines", () => {
-    const engines = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const engines = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } })
+      .engines.node;
     expect(`>=${REQUIRED_NODE}`.replace(/\.0$/, "")).toBe(engines);
   });
 });
@@ -33,8 +38,12 @@ describe("nodeVersionProblem", () => {
 describe("the entry points", () => {
   it("`import` of the package on an old Node fails with the one-line message, not inside undici", () => {
     const script = `import(${JSON.stringify(join(ROOT, "src/index.ts"))}).then(() => console.log("loaded"), (e) => console.log("refused: " + e.message))`;
-    const old = spawnSync(process.execPath, ["--import", pretend("20.19.0"), "--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(old.stdout.trim()).toBe(`refused: senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.19.0`);
+    const old = spawnSync(process.execPath, ["--import", pretend("20.19.0"), "--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    expect(old.stdout.trim()).toBe(
+      `refused: senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.19.0`,
+    );
     const current = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(current.stdout.trim()).toBe("loaded");
   });
@@ -59,7 +68,9 @@ describe("the entry points", () => {
       const run = spawnSync(process.execPath, ["--import", pretend("20.19.0"), bin], { encoding: "utf8" });
       expect(run.status).toBe(1);
       expect(run.stdout).toBe("");
-      expect(run.stderr).toBe(`senderkit-sandbox: senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.19.0\n`);
+      expect(run.stderr).toBe(
+        `senderkit-sandbox: senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.19.0\n`,
+      );
     });
 
     it("on a recent Node loads the CLI", () => {

@@ -40,10 +40,11 @@ beforeEach(async () => {
   proxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     connects,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 });
 

@@ -14,24 +14,46 @@ afterEach(async () => {
 
 async function clientFor(handler: Handler, options: { maxRetries?: number; timeout?: number } = {}) {
   server = await startScriptedServer(handler);
-  client = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, initialRetryDelay: 5, maxRetryDelay: 20, ...options });
+  client = new SenderKit({
+    apiKey: TEST_KEY,
+    baseUrl: server.url,
+    initialRetryDelay: 5,
+    maxRetryDelay: 20,
+    ...options,
+  });
   return { sk: client, srv: server };
 }
 
 /** Fails the first `failures` requests with `fail`, then accepts the send. */
-const failThenAccept = (failures: number, fail: Handler): Handler => (req, res, index) =>
-  index < failures ? fail(req, res, index) : json(res, 202, wireMessage());
+const failThenAccept =
+  (failures: number, fail: Handler): Handler =>
+  (req, res, index) =>
+    index < failures ? fail(req, res, index) : json(res, 202, wireMessage());
 
 describe("retried", () => {
   it.each([
     ["500", (_q, r) => json(r, 500, errorBody("api_error", "internal_error"))],
-    ["502 with an HTML body", (_q, r) => { r.writeHead(502, { "content-type": "text/html" }); r.end("<h1>Bad Gateway</h1>"); }],
+    [
+      "502 with an HTML body",
+      (_q, r) => {
+        r.writeHead(502, { "content-type": "text/html" });
+        r.end("<h1>Bad Gateway</h1>");
+      },
+    ],
     ["503", (_q, r) => json(r, 503, errorBody("api_error", "unavailable"))],
     ["504", (_q, r) => json(r, 504, errorBody("api_error", "unavailable"))],
     ["408", (_q, r) => json(r, 408, errorBody("api_error", "request_timeout"))],
-    ["409 idempotency_request_in_progress", (_q, r) => json(r, 409, errorBody("conflict", "idempotency_request_in_progress"))],
+    [
+      "409 idempotency_request_in_progress",
+      (_q, r) => json(r, 409, errorBody("conflict", "idempotency_request_in_progress")),
+    ],
     ["429 without Retry-After", (_q, r) => json(r, 429, errorBody("rate_limited", "rate_limited"))],
-    ["a connection reset", (_q, r) => { r.socket?.destroy(); }],
+    [
+      "a connection reset",
+      (_q, r) => {
+        r.socket?.destroy();
+      },
+    ],
   ] as [string, Handler][])("%s, with the same Idempotency-Key on every attempt", async (_name, fail) => {
     const { sk, srv } = await clientFor(failThenAccept(2, fail));
     const message = await sk.send("welcome", "user@example.com");
@@ -45,9 +67,12 @@ describe("retried", () => {
   });
 
   it("a timeout, then gives up with TimeoutError after maxRetries", async () => {
-    const { sk, srv } = await clientFor(() => {
-      /* never answers */
-    }, { timeout: 100, maxRetries: 2 });
+    const { sk, srv } = await clientFor(
+      () => {
+        /* never answers */
+      },
+      { timeout: 100, maxRetries: 2 },
+    );
     const error = await sk.send("welcome", "user@example.com").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(errors.TimeoutError);
     expect(srv.requests).toHaveLength(3);
@@ -55,7 +80,9 @@ describe("retried", () => {
   });
 
   it("429 waits for Retry-After before the next attempt", async () => {
-    const { sk, srv } = await clientFor(failThenAccept(1, (_q, r) => json(r, 429, errorBody("rate_limited", "rate_limited"), { "retry-after": "1" })));
+    const { sk, srv } = await clientFor(
+      failThenAccept(1, (_q, r) => json(r, 429, errorBody("rate_limited", "rate_limited"), { "retry-after": "1" })),
+    );
     await sk.send("welcome", "user@example.com");
     expect(srv.requests).toHaveLength(2);
     // A lower bound only: the wait must not be shorter than the server asked for.
@@ -63,7 +90,9 @@ describe("retried", () => {
   });
 
   it("surfaces a 429 whose Retry-After is too long to wait out", async () => {
-    const { sk, srv } = await clientFor((_q, r) => json(r, 429, errorBody("rate_limited", "rate_limited"), { "retry-after": "3600" }));
+    const { sk, srv } = await clientFor((_q, r) =>
+      json(r, 429, errorBody("rate_limited", "rate_limited"), { "retry-after": "3600" }),
+    );
     const error = await sk.send("welcome", "user@example.com").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(errors.RateLimitError);
     expect((error as errors.RateLimitError).retryAfter).toBe(3600);
@@ -71,7 +100,9 @@ describe("retried", () => {
   });
 
   it("stops after maxRetries and throws the last error", async () => {
-    const { sk, srv } = await clientFor((_q, r) => json(r, 503, errorBody("api_error", "unavailable")), { maxRetries: 3 });
+    const { sk, srv } = await clientFor((_q, r) => json(r, 503, errorBody("api_error", "unavailable")), {
+      maxRetries: 3,
+    });
     const error = await sk.send("welcome", "user@example.com").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(errors.InternalServerError);
     expect(srv.requests).toHaveLength(4);
@@ -93,7 +124,9 @@ describe("retried", () => {
   });
 
   it("uses the caller's idempotency key", async () => {
-    const { sk, srv } = await clientFor(failThenAccept(1, (_q, r) => json(r, 500, errorBody("api_error", "internal_error"))));
+    const { sk, srv } = await clientFor(
+      failThenAccept(1, (_q, r) => json(r, 500, errorBody("api_error", "internal_error"))),
+    );
     await sk.send("welcome", "user@example.com", { idempotencyKey: "order-1234-shipped" });
     expect(srv.requests.map((r) => r.headers["idempotency-key"])).toEqual(["order-1234-shipped", "order-1234-shipped"]);
   });
@@ -116,7 +149,9 @@ describe("not retried", () => {
     [409, "conflict", "idempotency_key_reused", errors.ConflictError],
     [422, "validation_error", "recipient_suppressed", errors.ValidationError],
   ] as const)("%i %s", async (status, type, code, ErrorClass) => {
-    const { sk, srv } = await clientFor((_q, r) => json(r, status, errorBody(type, code, { issues: [] })), { maxRetries: 5 });
+    const { sk, srv } = await clientFor((_q, r) => json(r, status, errorBody(type, code, { issues: [] })), {
+      maxRetries: 5,
+    });
     const error = await sk.send("welcome", "user@example.com").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
     expect(srv.requests).toHaveLength(1);

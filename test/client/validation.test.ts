@@ -51,7 +51,10 @@ describe("send and sendRaw", () => {
     const push = await rejection(() => sk.sendRaw("x".repeat(4097), { type: "push", title: "t", body: "b" }));
     expect(paths(push)).toEqual(["to"]);
     const web = await rejection(() =>
-      sk.sendRaw({ endpoint: "https://push.example.com/1", keys: { p256dh: "k" } }, { type: "web_push", title: "t", body: "b" }),
+      sk.sendRaw(
+        { endpoint: "https://push.example.com/1", keys: { p256dh: "k" } },
+        { type: "web_push", title: "t", body: "b" },
+      ),
     );
     expect(paths(web)).toEqual(["to"]);
   });
@@ -65,11 +68,17 @@ describe("send and sendRaw", () => {
 
   it("rejects metadata over the limits, naming each key", async () => {
     const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
-    expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { metadata: tooMany })))).toEqual(["metadata"]);
+    expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { metadata: tooMany })))).toEqual([
+      "metadata",
+    ]);
     const error = await rejection(() =>
-      sk.send("welcome", "a@example.com", { metadata: { ["k".repeat(41)]: "v", long: "v".repeat(501), n: 5 as unknown as string } }),
+      sk.send("welcome", "a@example.com", {
+        metadata: { ["k".repeat(41)]: "v", long: "v".repeat(501), n: 5 as unknown as string },
+      }),
     );
-    expect(paths(error).sort()).toEqual(["metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", "metadata.long", "metadata.n"].sort());
+    expect(paths(error).sort()).toEqual(
+      ["metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", "metadata.long", "metadata.n"].sort(),
+    );
   });
 
   it("counts metadata lengths in code points", async () => {
@@ -102,10 +111,16 @@ describe("send and sendRaw", () => {
   });
 
   it("rejects a bad cc address, replyTo and idempotency key", async () => {
-    const error = await rejection(() => sk.send("welcome", "a@example.com", { cc: ["ok@example.com", "nope"], replyTo: "x" }));
+    const error = await rejection(() =>
+      sk.send("welcome", "a@example.com", { cc: ["ok@example.com", "nope"], replyTo: "x" }),
+    );
     expect(paths(error)).toEqual(["cc.1", "replyTo"]);
-    expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { idempotencyKey: "é" })))).toEqual(["idempotencyKey"]);
-    expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { idempotencyKey: "k".repeat(256) })))).toEqual(["idempotencyKey"]);
+    expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { idempotencyKey: "é" })))).toEqual([
+      "idempotencyKey",
+    ]);
+    expect(
+      paths(await rejection(() => sk.send("welcome", "a@example.com", { idempotencyKey: "k".repeat(256) }))),
+    ).toEqual(["idempotencyKey"]);
   });
 
   it("rejects a template send whose recipient claims to be an address or a number and is not", async () => {
@@ -135,14 +150,21 @@ describe("send and sendRaw", () => {
 describe("other calls", () => {
   it("rejects a template with a bad slug, content or placeholder, with line and column", async () => {
     const error = await rejection(() =>
-      sk.templates.create({ slug: "Bad Slug", name: "n", channel: "email", content: { subject: "Hi", html: "<p>\n  {{ name </p>" } }),
+      sk.templates.create({
+        slug: "Bad Slug",
+        name: "n",
+        channel: "email",
+        content: { subject: "Hi", html: "<p>\n  {{ name </p>" },
+      }),
     );
     expect(paths(error)).toEqual(["slug", "content.html"]);
     expect(error.issues[1]).toMatchObject({ message: "unclosed placeholder", line: 2, column: 3 });
   });
 
   it("rejects bad webhook endpoints and rotation windows", async () => {
-    const error = await rejection(() => sk.webhookEndpoints.create({ url: "ftp://example.com", events: ["message.exploded" as never] }));
+    const error = await rejection(() =>
+      sk.webhookEndpoints.create({ url: "ftp://example.com", events: ["message.exploded" as never] }),
+    );
     expect(paths(error)).toEqual(["url", "events"]);
     await rejection(() => sk.webhookEndpoints.create({ url: "http://localhost.evil.com/hook", events: ["*"] }));
     await rejection(() => sk.webhookEndpoints.rotateSecret("we_1", { expirePreviousAfterSeconds: 604801 }));
@@ -180,7 +202,10 @@ describe("other calls", () => {
       expect(fromEnv.baseUrl).toBe("http://127.0.0.1:9");
       expect(sk.mode).toBe("test");
     } finally {
-      for (const [name, value] of [["SENDERKIT_API_KEY", saved.key], ["SENDERKIT_BASE_URL", saved.url]] as const) {
+      for (const [name, value] of [
+        ["SENDERKIT_API_KEY", saved.key],
+        ["SENDERKIT_BASE_URL", saved.url],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -192,7 +217,9 @@ describe("timestamps", () => {
   it.each(["2099-02-30T00:00:00Z", "2027-04-31T09:00:00Z", "2027-13-01T09:00:00Z", "2097-02-29T00:00:00+01:00"])(
     "rejects scheduledAt %s, a day the calendar does not have",
     async (scheduledAt) => {
-      expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { scheduledAt })))).toEqual(["scheduledAt"]);
+      expect(paths(await rejection(() => sk.send("welcome", "a@example.com", { scheduledAt })))).toEqual([
+        "scheduledAt",
+      ]);
     },
   );
 

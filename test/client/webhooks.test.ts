@@ -35,7 +35,9 @@ describe("the contract's test vector", () => {
       expect(event.id).toBe("evt_7Yt2QpLm9XwZ");
       expect(event.type).toBe("message.delivered");
       expect(event.createdAt).toBe("2026-11-22T10:00:00.000Z");
-      expect(event.payload).toEqual({ message: { object: "message", id: "msg_9aZk2Lm4Qp8Rt1Vw", status: "delivered" } });
+      expect(event.payload).toEqual({
+        message: { object: "message", id: "msg_9aZk2Lm4Qp8Rt1Vw", status: "delivered" },
+      });
       expect(event.raw.id).toBe("evt_7Yt2QpLm9XwZ");
     }
   });
@@ -61,8 +63,12 @@ describe("rejected", () => {
   const verifier = new WebhookVerifier({ secret: SECRET });
 
   it("a tampered body", () => {
-    expect(reason(() => verifier.verify(VECTOR_BODY.replace("delivered", "bounced"), VECTOR_HEADER, AT_VECTOR_TIME))).toBe("no_matching_signature");
-    expect(reason(() => verifier.verify(`${VECTOR_BODY}\n`, VECTOR_HEADER, AT_VECTOR_TIME))).toBe("no_matching_signature");
+    expect(
+      reason(() => verifier.verify(VECTOR_BODY.replace("delivered", "bounced"), VECTOR_HEADER, AT_VECTOR_TIME)),
+    ).toBe("no_matching_signature");
+    expect(reason(() => verifier.verify(`${VECTOR_BODY}\n`, VECTOR_HEADER, AT_VECTOR_TIME))).toBe(
+      "no_matching_signature",
+    );
   });
 
   it("a wrong secret", () => {
@@ -86,7 +92,11 @@ describe("rejected", () => {
     ["no t", "v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874", "malformed_header"],
     ["no v1", `t=${VECTOR_T}`, "malformed_header"],
     ["t twice", `t=${VECTOR_T},${VECTOR_HEADER}`, "malformed_header"],
-    ["t not a number", "t=yesterday,v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874", "malformed_header"],
+    [
+      "t not a number",
+      "t=yesterday,v1=346070d881a8910e42558be08eace921cad25ebe38c77c073527615c86c14874",
+      "malformed_header",
+    ],
     ["not key=value", `${VECTOR_HEADER},garbage`, "malformed_header"],
     ["t with a leading zero", VECTOR_HEADER.replace("t=", "t=0"), "malformed_header"],
     ["v1 in upper case hex", VECTOR_HEADER.toUpperCase().replace("T=", "t=").replace("V1=", "v1="), "malformed_header"],
@@ -99,7 +109,9 @@ describe("rejected", () => {
   });
 
   it("a parsed object instead of the raw body", () => {
-    expect(reason(() => verifier.verify(JSON.parse(VECTOR_BODY) as never, VECTOR_HEADER, AT_VECTOR_TIME))).toBe("body_not_raw");
+    expect(reason(() => verifier.verify(JSON.parse(VECTOR_BODY) as never, VECTOR_HEADER, AT_VECTOR_TIME))).toBe(
+      "body_not_raw",
+    );
   });
 
   it("a correctly signed body that is not JSON or not an event", () => {
@@ -118,8 +130,12 @@ describe("rotation", () => {
     const header = signWebhook([newSecret, oldSecret], VECTOR_BODY, { timestamp: VECTOR_T });
     expect(header.split(",")).toHaveLength(3);
     expect(header.split(",")[1]).toBe(signWebhook(newSecret, VECTOR_BODY, { timestamp: VECTOR_T }).split(",")[1]);
-    expect(new WebhookVerifier({ secret: oldSecret }).verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
-    expect(new WebhookVerifier({ secret: newSecret }).verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
+    expect(new WebhookVerifier({ secret: oldSecret }).verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe(
+      "evt_7Yt2QpLm9XwZ",
+    );
+    expect(new WebhookVerifier({ secret: newSecret }).verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe(
+      "evt_7Yt2QpLm9XwZ",
+    );
   });
 
   it("a verifier with several secrets accepts a header signed by any of them", () => {
@@ -127,7 +143,6 @@ describe("rotation", () => {
     const header = signWebhook(oldSecret, VECTOR_BODY, { timestamp: VECTOR_T });
     expect(verifier.verify(VECTOR_BODY, header, AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
   });
-
 });
 
 describe("options are checked at construction", () => {
@@ -136,7 +151,10 @@ describe("options are checked at construction", () => {
       new WebhookVerifier(options as WebhookVerifierOptions);
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
-      return { message: (error as ValidationError).message, paths: (error as ValidationError).issues.map((i) => i.path) };
+      return {
+        message: (error as ValidationError).message,
+        paths: (error as ValidationError).issues.map((i) => i.path),
+      };
     }
     throw new Error("expected a ValidationError");
   };
@@ -149,7 +167,10 @@ describe("options are checked at construction", () => {
     const refused = refusal({ secret: apiKey });
     expect(refused.paths).toEqual([["secret"]]);
     expect(refused.message).not.toContain(apiKey);
-    expect(refusal({ secret: [SECRET, 42, "whsec_"] }).paths).toEqual([["secret", 1], ["secret", 2]]);
+    expect(refusal({ secret: [SECRET, 42, "whsec_"] }).paths).toEqual([
+      ["secret", 1],
+      ["secret", 2],
+    ]);
   });
 
   it("refuses a tolerance that is NaN, infinite, negative or not a number, so an old signature cannot pass", () => {
@@ -172,7 +193,9 @@ describe("options are checked at construction", () => {
     const [t, v1] = VECTOR_HEADER.split(",");
     expect(verifier.verify(VECTOR_BODY, [t!, v1!], AT_VECTOR_TIME).id).toBe("evt_7Yt2QpLm9XwZ");
     expect(reason(() => verifier.verify(VECTOR_BODY, [t!], AT_VECTOR_TIME))).toBe("malformed_header");
-    expect(reason(() => verifier.verify(VECTOR_BODY, headers["x-other"] as string | undefined, AT_VECTOR_TIME))).toBe("missing_header");
+    expect(reason(() => verifier.verify(VECTOR_BODY, headers["x-other"] as string | undefined, AT_VECTOR_TIME))).toBe(
+      "missing_header",
+    );
     expect(reason(() => verifier.verify(VECTOR_BODY, [], AT_VECTOR_TIME))).toBe("missing_header");
   });
 });

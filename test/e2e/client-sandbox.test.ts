@@ -52,7 +52,13 @@ describe("messages", () => {
     const sk = newClient();
     await sk.templates.create(WELCOME);
     const sent = await sk.send("welcome", "ada@example.com", { vars: { name: "Ada" }, metadata: { user_id: "usr_1" } });
-    expect(sent).toMatchObject({ status: "queued", channel: "email", template: "welcome", templateVersion: 1, metadata: { user_id: "usr_1" } });
+    expect(sent).toMatchObject({
+      status: "queued",
+      channel: "email",
+      template: "welcome",
+      templateVersion: 1,
+      metadata: { user_id: "usr_1" },
+    });
     expect(sent.id).toMatch(/^msg_/);
     const delivered = await eventually(async () => {
       const m = await sk.messages.get(sent.id);
@@ -66,10 +72,30 @@ describe("messages", () => {
   it("sends raw content on every channel, interpolated when asked", async () => {
     const sk = newClient();
     const subscription = { endpoint: "https://push.example.com/s/1", keys: { p256dh: "BPk", auth: "au" } };
-    const sms = await sk.sendRaw("+15555550123", { type: "sms", body: "Your code is {{ code }}" }, { interpolate: true, vars: { code: "123456" } });
-    const email = await sk.sendRaw("a@example.com", { type: "email", subject: "Receipt", html: "<p>Thanks</p>", text: "Thanks" });
-    const push = await sk.sendRaw("device-token-1", { type: "push", title: "Hi", body: "1 new", badge: 1, data: { k: "v" } });
-    const web = await sk.sendRaw(JSON.stringify(subscription), { type: "web_push", title: "Back", body: "Tap", click_url: "https://example.com/i" });
+    const sms = await sk.sendRaw(
+      "+15555550123",
+      { type: "sms", body: "Your code is {{ code }}" },
+      { interpolate: true, vars: { code: "123456" } },
+    );
+    const email = await sk.sendRaw("a@example.com", {
+      type: "email",
+      subject: "Receipt",
+      html: "<p>Thanks</p>",
+      text: "Thanks",
+    });
+    const push = await sk.sendRaw("device-token-1", {
+      type: "push",
+      title: "Hi",
+      body: "1 new",
+      badge: 1,
+      data: { k: "v" },
+    });
+    const web = await sk.sendRaw(JSON.stringify(subscription), {
+      type: "web_push",
+      title: "Back",
+      body: "Tap",
+      click_url: "https://example.com/i",
+    });
     expect([sms.channel, email.channel, push.channel, web.channel]).toEqual(["sms", "email", "push", "web_push"]);
     expect(sms.template).toBeNull();
     expect(web.to).toEqual(subscription);
@@ -79,9 +105,13 @@ describe("messages", () => {
   it("schedules, lists with filters and cursors, and cancels", async () => {
     const sk = newClient();
     await sk.templates.create(WELCOME);
-    const scheduled = await sk.send("welcome", "s@example.com", { vars: { name: "S" }, scheduledAt: new Date(Date.now() + 3_600_000) });
+    const scheduled = await sk.send("welcome", "s@example.com", {
+      vars: { name: "S" },
+      scheduledAt: new Date(Date.now() + 3_600_000),
+    });
     expect(scheduled.status).toBe("scheduled");
-    for (let i = 0; i < 5; i++) await sk.sendRaw(`+1555555010${i}`, { type: "sms", body: `n${i}` }, { metadata: { batch: "b1" } });
+    for (let i = 0; i < 5; i++)
+      await sk.sendRaw(`+1555555010${i}`, { type: "sms", body: `n${i}` }, { metadata: { batch: "b1" } });
 
     const page = await sk.messages.list({ channel: "sms", limit: 2 });
     expect(page.data).toHaveLength(2);
@@ -110,9 +140,13 @@ describe("messages", () => {
 
     const unknown = (await sk.send("nope", "a@example.com").catch((e: unknown) => e)) as errors.APIError;
     expect(unknown.code).toBe("unknown_template");
-    const past = (await sk.send("welcome", "a@example.com", { vars: { name: "A" }, scheduledAt: "2020-01-01T00:00:00Z" }).catch((e: unknown) => e)) as errors.APIError;
+    const past = (await sk
+      .send("welcome", "a@example.com", { vars: { name: "A" }, scheduledAt: "2020-01-01T00:00:00Z" })
+      .catch((e: unknown) => e)) as errors.APIError;
     expect(past.code).toBe("scheduled_at_in_past");
-    const mismatch = (await sk.send("welcome", "+15555550123", { vars: { name: "A" } }).catch((e: unknown) => e)) as errors.APIError;
+    const mismatch = (await sk
+      .send("welcome", "+15555550123", { vars: { name: "A" } })
+      .catch((e: unknown) => e)) as errors.APIError;
     expect(mismatch).toBeInstanceOf(errors.ValidationError);
     const notFound = await sk.messages.get("msg_doesnotexist").catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(errors.NotFoundError);
@@ -122,7 +156,9 @@ describe("messages", () => {
     const sk = newClient();
     const failed = await sk.sendRaw("fail@senderkit.test", { type: "email", subject: "s", html: "h" });
     const bounced = await sk.sendRaw("+15005550003", { type: "sms", body: "b" });
-    const suppressed = await sk.sendRaw("suppressed@senderkit.test", { type: "email", subject: "s", html: "h" }).catch((e: unknown) => e);
+    const suppressed = await sk
+      .sendRaw("suppressed@senderkit.test", { type: "email", subject: "s", html: "h" })
+      .catch((e: unknown) => e);
     expect((suppressed as errors.APIError).code).toBe("recipient_suppressed");
     const final = await eventually(async () => {
       const [f, b] = [await sk.messages.get(failed.id), await sk.messages.get(bounced.id)];
@@ -146,7 +182,11 @@ describe("batch and idempotency", () => {
   it("sends 2,500 items in 3 chunks, in order, and a re-run with the same key sends nothing new", async () => {
     const sk = newClient();
     await sk.templates.create(WELCOME);
-    const items = Array.from({ length: 2500 }, (_, i) => ({ template: "welcome", to: `u${i}@example.com`, vars: { name: `U${i}` } }));
+    const items = Array.from({ length: 2500 }, (_, i) => ({
+      template: "welcome",
+      to: `u${i}@example.com`,
+      vars: { name: `U${i}` },
+    }));
     items[7] = { template: "welcome", to: "suppressed@senderkit.test", vars: { name: "S" } };
     const before = sandbox.messages().length;
     const first = await sk.sendBatch(items, { idempotencyKey: "welcome-2027-01", concurrency: 2 });
@@ -157,7 +197,9 @@ describe("batch and idempotency", () => {
 
     const second = await sk.sendBatch(items, { idempotencyKey: "welcome-2027-01", concurrency: 2 });
     expect(sandbox.messages().length - before).toBe(2499);
-    expect(second.map((r) => (r.ok ? r.message.id : r.error.message))).toEqual(first.map((r) => (r.ok ? r.message.id : r.error.message)));
+    expect(second.map((r) => (r.ok ? r.message.id : r.error.message))).toEqual(
+      first.map((r) => (r.ok ? r.message.id : r.error.message)),
+    );
   });
 
   it("a connection reset after the server committed the send, then the retry, leaves exactly one message", async () => {
@@ -172,7 +214,9 @@ describe("batch and idempotency", () => {
   it("the same key with another body is a ConflictError, not a second message", async () => {
     const sk = newClient();
     await sk.sendRaw("+15555550123", { type: "sms", body: "one" }, { idempotencyKey: "k-conflict" });
-    const error = await sk.sendRaw("+15555550123", { type: "sms", body: "two" }, { idempotencyKey: "k-conflict" }).catch((e: unknown) => e);
+    const error = await sk
+      .sendRaw("+15555550123", { type: "sms", body: "two" }, { idempotencyKey: "k-conflict" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(errors.ConflictError);
     expect((error as errors.ConflictError).code).toBe("idempotency_key_reused");
   });
@@ -182,7 +226,11 @@ describe("templates", () => {
   it("creates, versions, renders, updates, lists and deletes", async () => {
     const sk = newClient();
     const created = await sk.templates.create(WELCOME);
-    expect(created.currentVersion).toMatchObject({ version: 1, variables: ["name", "user.plan"], requiredVariables: ["name"] });
+    expect(created.currentVersion).toMatchObject({
+      version: 1,
+      variables: ["name", "user.plan"],
+      requiredVariables: ["name"],
+    });
     const exists = await sk.templates.create(WELCOME).catch((e: unknown) => e);
     expect((exists as errors.ConflictError).code).toBe("template_exists");
 
@@ -191,12 +239,18 @@ describe("templates", () => {
     const renamed = await sk.templates.update("welcome", { name: "Renamed" });
     expect(renamed.name).toBe("Renamed");
     expect(renamed.currentVersion.version).toBe(1);
-    const v2 = await sk.templates.update("welcome", { content: { subject: "Hello {{ name }}", html: "<p>{{ name }}</p>" } });
+    const v2 = await sk.templates.update("welcome", {
+      content: { subject: "Hello {{ name }}", html: "<p>{{ name }}</p>" },
+    });
     expect(v2.currentVersion.version).toBe(2);
     expect((await sk.templates.versions("welcome")).data.map((v) => v.version)).toEqual([2, 1]);
 
     const rendered = await sk.templates.render("welcome", { name: "<Ada>", coupon: "X" }, { version: 1 });
-    expect(rendered.output).toEqual({ subject: "Welcome, <Ada>", html: "<p>Hi &lt;Ada&gt; — plan free</p>", text: null });
+    expect(rendered.output).toEqual({
+      subject: "Welcome, <Ada>",
+      html: "<p>Hi &lt;Ada&gt; — plan free</p>",
+      text: null,
+    });
     expect(rendered.missing).toEqual([]);
     expect(rendered.unused).toEqual(["coupon"]);
     const unsaved = await sk.templates.renderContent("sms", { body: "Hi {{ name }}" }, {});
@@ -219,7 +273,11 @@ describe("webhook endpoints", () => {
     const sk = newClient();
     // The secret exists only once the endpoint does, so create it first, then point it at a
     // receiver that knows the secret.
-    const endpoint = await sk.webhookEndpoints.create({ url: "https://example.com/hooks", events: ["message.queued", "message.delivered"], description: "e2e" });
+    const endpoint = await sk.webhookEndpoints.create({
+      url: "https://example.com/hooks",
+      events: ["message.queued", "message.delivered"],
+      description: "e2e",
+    });
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
     expect((await sk.webhookEndpoints.get(endpoint.id)).secret).toBeUndefined();
 
@@ -236,7 +294,11 @@ describe("webhook endpoints", () => {
     };
 
     let sentId = "";
-    const events = await received(endpoint.secret!, async () => (sentId = (await sk.sendRaw("+15555550123", { type: "sms", body: "hook me" })).id), 2);
+    const events = await received(
+      endpoint.secret!,
+      async () => (sentId = (await sk.sendRaw("+15555550123", { type: "sms", body: "hook me" })).id),
+      2,
+    );
     expect(events.map((e) => e.type)).toEqual(["message.queued", "message.delivered"]);
     expect((events[1]!.payload as { message: { id: string } }).message.id).toBe(sentId);
 
@@ -245,7 +307,11 @@ describe("webhook endpoints", () => {
     expect(rotated.secret).not.toBe(endpoint.secret);
     // During the overlap a receiver with only the old secret, or only the new one, accepts.
     for (const secret of [endpoint.secret!, rotated.secret!]) {
-      const [event] = await received(secret, () => sk.sendRaw("+15555550123", { type: "sms", body: "after rotation" }), 1);
+      const [event] = await received(
+        secret,
+        () => sk.sendRaw("+15555550123", { type: "sms", body: "after rotation" }),
+        1,
+      );
       expect(event!.type).toBe("message.queued");
     }
 
@@ -261,6 +327,8 @@ describe("webhook endpoints", () => {
 
   it("refuses plain http on localhost for a live key, before sending", async () => {
     const live = newClient("live");
-    await expect(live.webhookEndpoints.create({ url: "http://localhost:8080/h", events: ["*"] })).rejects.toBeInstanceOf(errors.ValidationError);
+    await expect(
+      live.webhookEndpoints.create({ url: "http://localhost:8080/h", events: ["*"] }),
+    ).rejects.toBeInstanceOf(errors.ValidationError);
   });
 });

@@ -7,7 +7,13 @@ import type { Receiver } from "../../examples/webhook-receiver/receiver.ts";
 import { signWebhook } from "../../src/index.ts";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const event = (id: string) => JSON.stringify({ id, type: "message.sent", created_at: "2026-11-22T10:00:00.000Z", payload: { message: { id: "msg_1" } } });
+const event = (id: string) =>
+  JSON.stringify({
+    id,
+    type: "message.sent",
+    created_at: "2026-11-22T10:00:00.000Z",
+    payload: { message: { id: "msg_1" } },
+  });
 const body = event("evt_1");
 
 let receiver: Receiver | undefined;
@@ -19,12 +25,18 @@ const post = (url: string, payload: string, signature?: string) =>
 it("answers 204 to a signed event, handles a redelivery once, and refuses bad or missing signatures with 400", async () => {
   const handled: string[] = [];
   const logged: string[] = [];
-  receiver = await startReceiver({ secret: SECRET, onEvent: (e) => void handled.push(e.id), log: (line) => logged.push(line) });
+  receiver = await startReceiver({
+    secret: SECRET,
+    onEvent: (e) => void handled.push(e.id),
+    log: (line) => logged.push(line),
+  });
   expect((await post(receiver.url, body, signWebhook(SECRET, body))).status).toBe(204);
   expect((await post(receiver.url, body, signWebhook(SECRET, body))).status).toBe(204);
   expect(handled).toEqual(["evt_1"]);
 
-  expect((await post(receiver.url, body, signWebhook("whsec_otherotherotherotherotherother12", body))).status).toBe(400);
+  expect((await post(receiver.url, body, signWebhook("whsec_otherotherotherotherotherother12", body))).status).toBe(
+    400,
+  );
   expect((await post(receiver.url, body.replace("sent", "delivered"), signWebhook(SECRET, body))).status).toBe(400);
   expect((await post(receiver.url, body)).status).toBe(400);
   expect((await fetch(receiver.url)).status).toBe(405);
@@ -44,7 +56,7 @@ it("keeps serving after a client aborts its request mid-body", async () => {
   const { port } = new URL(receiver.url);
   await new Promise<void>((resolve) => {
     const socket = connect(Number(port), "127.0.0.1", () => {
-      socket.write("POST /webhooks/senderkit HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"id\":");
+      socket.write('POST /webhooks/senderkit HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{"id":');
       setTimeout(() => socket.destroy(), 50);
     });
     socket.on("close", () => resolve());
@@ -88,7 +100,10 @@ it("answers 500 when the handler throws, logs it, keeps serving, and handles the
 
 it("runs the handler once for two deliveries of one event arriving together", async () => {
   let calls = 0;
-  receiver = await startReceiver({ secret: SECRET, onEvent: () => new Promise((resolve) => setTimeout(() => resolve(void calls++), 50)) });
+  receiver = await startReceiver({
+    secret: SECRET,
+    onEvent: () => new Promise((resolve) => setTimeout(() => resolve(void calls++), 50)),
+  });
   const answers = await Promise.all([1, 2].map(() => post(receiver!.url, body, signWebhook(SECRET, body))));
   expect(answers.map((a) => a.status)).toEqual([204, 204]);
   expect(calls).toBe(1);

@@ -52,7 +52,11 @@ export async function startScriptedServer(handler: Handler): Promise<ScriptedSer
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_000000000000000000000001", ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "x-request-id": "req_000000000000000000000001",
+    ...headers,
+  });
   res.end(text);
 }
 

@@ -8,22 +8,45 @@ import type { TemplateInputs, TemplateOutputs } from "../../provider/template.ts
 import { TEST_KEY, stackConfig } from "./helpers.ts";
 
 const provider = templateProvider as Required<pulumi.dynamic.ResourceProvider<TemplateInputs, TemplateOutputs>>;
-const SMS: TemplateInputs = { slug: "config-test", name: "x", channel: "sms", description: "", content: { body: "hi" }, adopt: false };
+const SMS: TemplateInputs = {
+  slug: "config-test",
+  name: "x",
+  channel: "sms",
+  description: "",
+  content: { body: "hi" },
+  adopt: false,
+};
 
 describe("readSettings", () => {
   const env = { SENDERKIT_API_KEY: "sk_test_FromTheEnvironment0001", SENDERKIT_BASE_URL: "http://127.0.0.1:1" };
 
   it("prefers the stack config", () => {
-    const config = stackConfig({ "senderkit:apiKey": TEST_KEY, "senderkit:baseUrl": "http://127.0.0.1:2", "senderkit:retryBudgetSeconds": "42.5" });
-    expect(readSettings(config, env)).toEqual({ apiKey: TEST_KEY, baseUrl: "http://127.0.0.1:2", retryBudgetSeconds: 42.5 });
+    const config = stackConfig({
+      "senderkit:apiKey": TEST_KEY,
+      "senderkit:baseUrl": "http://127.0.0.1:2",
+      "senderkit:retryBudgetSeconds": "42.5",
+    });
+    expect(readSettings(config, env)).toEqual({
+      apiKey: TEST_KEY,
+      baseUrl: "http://127.0.0.1:2",
+      retryBudgetSeconds: 42.5,
+    });
   });
 
   it("falls back to SENDERKIT_API_KEY and SENDERKIT_BASE_URL", () => {
-    expect(readSettings(stackConfig({}), env)).toEqual({ apiKey: env.SENDERKIT_API_KEY, baseUrl: env.SENDERKIT_BASE_URL, retryBudgetSeconds: DEFAULT_RETRY_BUDGET_SECONDS });
+    expect(readSettings(stackConfig({}), env)).toEqual({
+      apiKey: env.SENDERKIT_API_KEY,
+      baseUrl: env.SENDERKIT_BASE_URL,
+      retryBudgetSeconds: DEFAULT_RETRY_BUDGET_SECONDS,
+    });
   });
 
   it("treats empty values as unset", () => {
-    expect(readSettings(stackConfig({ "senderkit:apiKey": "", "senderkit:retryBudgetSeconds": "" }), { SENDERKIT_API_KEY: "" })).toEqual({
+    expect(
+      readSettings(stackConfig({ "senderkit:apiKey": "", "senderkit:retryBudgetSeconds": "" }), {
+        SENDERKIT_API_KEY: "",
+      }),
+    ).toEqual({
       apiKey: undefined,
       baseUrl: undefined,
       retryBudgetSeconds: DEFAULT_RETRY_BUDGET_SECONDS,
@@ -66,7 +89,9 @@ describe("configure", () => {
 
   it("reports a malformed key without echoing it", async () => {
     const malformed = "sk_test_tooShort";
-    await provider.configure({ config: stackConfig({ "senderkit:apiKey": malformed, "senderkit:baseUrl": "http://127.0.0.1:9" }) });
+    await provider.configure({
+      config: stackConfig({ "senderkit:apiKey": malformed, "senderkit:baseUrl": "http://127.0.0.1:9" }),
+    });
     const failure = await provider.create(SMS).then(
       () => undefined,
       (error: Error) => error,

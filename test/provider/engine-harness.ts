@@ -74,7 +74,9 @@ async function startFakeEngine(modules: ProtocolModules): Promise<FakeEngine> {
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   return {
     address: `127.0.0.1:${port}`,
@@ -112,7 +114,11 @@ export interface ProviderPlugin {
   create(urn: string, properties: Properties): Promise<{ id: string; properties: Properties }>;
   update(urn: string, id: string, olds: Properties, news: Properties): Promise<Properties>;
   /** `inputs` is undefined when the provider returned none (the engine then keeps the old inputs). */
-  read(urn: string, id: string, properties: Properties): Promise<{ id: string; properties: Properties; inputs: Properties | undefined }>;
+  read(
+    urn: string,
+    id: string,
+    properties: Properties,
+  ): Promise<{ id: string; properties: Properties; inputs: Properties | undefined }>;
   delete(urn: string, id: string, properties: Properties): Promise<void>;
   close(): Promise<void>;
 }
@@ -132,10 +138,14 @@ export async function startProviderPlugin(options: PluginOptions): Promise<Provi
   const { grpc, providerGrpc, providerPb, structPb, emptyPb } = modules;
   const engine = await startFakeEngine(modules);
 
-  const child: ChildProcessWithoutNullStreams = spawn(NODE_BIN, [join(pulumiDir, "cmd", "dynamic-provider"), engine.address], {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    NODE_BIN,
+    [join(pulumiDir, "cmd", "dynamic-provider"), engine.address],
+    {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+    },
+  );
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const port = await new Promise<string>((resolve, reject) => {
@@ -145,7 +155,9 @@ export async function startProviderPlugin(options: PluginOptions): Promise<Provi
       const line = stdout.match(/^(\d+)\s*\n/);
       if (line) resolve(line[1]!);
     });
-    child.once("exit", (code) => reject(new Error(`the dynamic-provider plugin exited (${code}) before printing its port:\n${stderr}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the dynamic-provider plugin exited (${code}) before printing its port:\n${stderr}`)),
+    );
   });
 
   const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
@@ -154,9 +166,12 @@ export async function startProviderPlugin(options: PluginOptions): Promise<Provi
   /** One unary call, as a promise; a failure carries the plugin's message. */
   function call<Request, Response>(method: string, request: Request): Promise<Response> {
     return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (r: Request, cb: (e: Error | null, v: Response) => void) => void>)[method]!;
+      const fn = (
+        client as unknown as Record<string, (r: Request, cb: (e: Error | null, v: Response) => void) => void>
+      )[method]!;
       fn.call(client, request, (error, response) => {
-        if (error) reject(new ProviderCallError(`${method}: ${(error as { details?: string }).details ?? error.message}`));
+        if (error)
+          reject(new ProviderCallError(`${method}: ${(error as { details?: string }).details ?? error.message}`));
         else resolve(response);
       });
     });
@@ -176,7 +191,9 @@ export async function startProviderPlugin(options: PluginOptions): Promise<Provi
       request.setAcceptresources(true);
       // The engine also sends the values as strings in `variables`; the dynamic provider reads `args`.
       for (const [key, value] of Object.entries(args)) {
-        const plain = (value as Record<string, unknown> | null)?.[pulumi.runtime.specialSigKey] ? (value as { value: unknown }).value : value;
+        const plain = (value as Record<string, unknown> | null)?.[pulumi.runtime.specialSigKey]
+          ? (value as { value: unknown }).value
+          : value;
         request.getVariablesMap().set(key, typeof plain === "string" ? plain : JSON.stringify(plain));
       }
       const response = await call<unknown, InstanceType<ProviderPb["ConfigureResponse"]>>("configure", request);
@@ -200,7 +217,11 @@ export async function startProviderPlugin(options: PluginOptions): Promise<Provi
       request.setOlds(struct(olds));
       request.setNews(struct(news));
       const response = await call<unknown, InstanceType<ProviderPb["DiffResponse"]>>("diff", request);
-      const names = { [providerPb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown", [providerPb.DiffResponse.DiffChanges.DIFF_NONE]: "none", [providerPb.DiffResponse.DiffChanges.DIFF_SOME]: "some" } as const;
+      const names = {
+        [providerPb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
+        [providerPb.DiffResponse.DiffChanges.DIFF_NONE]: "none",
+        [providerPb.DiffResponse.DiffChanges.DIFF_SOME]: "some",
+      } as const;
       return {
         changes: names[response.getChanges()],
         replaces: response.getReplacesList(),

@@ -17,7 +17,9 @@ const ENDPOINT_TYPE = "pulumi-nodejs:dynamic/senderkit:WebhookEndpoint";
 const SECRET = /^whsec_[A-Za-z0-9]{32}$/;
 
 /** What `pulumi.dynamic.Resource` puts in `__provider`: the provider serialized by Pulumi. */
-async function providerText(provider: pulumi.dynamic.ResourceProvider): Promise<{ text: string; containsSecrets: boolean }> {
+async function providerText(
+  provider: pulumi.dynamic.ResourceProvider,
+): Promise<{ text: string; containsSecrets: boolean }> {
   const { text, containsSecrets } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   return { text, containsSecrets };
 }
@@ -93,18 +95,37 @@ describe("a Template through the engine protocol", () => {
 
     const created = await plugin.create(urn, checked.inputs);
     expect(created.id).toBe(slug);
-    expect(created.properties).toMatchObject({ slug, version: 1, variables: ["name"], requiredVariables: ["name"], __provider: templateText });
+    expect(created.properties).toMatchObject({
+      slug,
+      version: 1,
+      variables: ["name"],
+      requiredVariables: ["name"],
+      __provider: templateText,
+    });
 
     // The second `up`: same program, no change, nothing written.
     const requestsBefore = sandbox.requests.total;
     const again = await plugin.check(urn, checked.inputs, news);
-    expect(await plugin.diff(urn, slug, created.properties, again.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+    expect(await plugin.diff(urn, slug, created.properties, again.inputs)).toEqual({
+      changes: "none",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     expect(sandbox.requests.total).toBe(requestsBefore);
 
     const renamed = (await plugin.check(urn, checked.inputs, { ...news, name: "Hello" })).inputs;
-    expect(await plugin.diff(urn, slug, created.properties, renamed)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    expect(await plugin.diff(urn, slug, created.properties, renamed)).toEqual({
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     const updated = await plugin.update(urn, slug, created.properties, renamed);
-    expect(updated).toMatchObject({ name: "Hello", version: 1, createdAt: created.properties.createdAt, __provider: templateText });
+    expect(updated).toMatchObject({
+      name: "Hello",
+      version: 1,
+      createdAt: created.properties.createdAt,
+      __provider: templateText,
+    });
 
     const moved = (await plugin.check(urn, renamed, { ...news, slug: `${slug}-b` })).inputs;
     expect((await plugin.diff(urn, slug, updated, moved)).replaces).toEqual(["slug"]);
@@ -124,21 +145,31 @@ describe("a Template through the engine protocol", () => {
 
   it("reports a syntax error with the property, line and column at Check", async () => {
     const urn = urnOf(TEMPLATE_TYPE, "broken");
-    const checked = await plugin.check(urn, {}, {
-      slug: "broken",
-      name: "Broken",
-      channel: "email",
-      content: { subject: "Hi", html: "<p>\n{{ name | upper }}</p>" },
-      __provider: templateText,
-    });
-    expect(checked.failures).toEqual([{ property: "content.html", reason: expect.stringMatching(/^line 2, column 1: invalid filter/) }]);
+    const checked = await plugin.check(
+      urn,
+      {},
+      {
+        slug: "broken",
+        name: "Broken",
+        channel: "email",
+        content: { subject: "Hi", html: "<p>\n{{ name | upper }}</p>" },
+        __provider: templateText,
+      },
+    );
+    expect(checked.failures).toEqual([
+      { property: "content.html", reason: expect.stringMatching(/^line 2, column 1: invalid filter/) },
+    ]);
   });
 
   it("fails Create with the reason when the slug exists and adopt is not set", async () => {
     const slug = uniqueSlug("engine-exists");
     await sk.templates.create({ slug, name: "By hand", channel: "sms", content: { body: "hi" } });
     const urn = urnOf(TEMPLATE_TYPE, slug);
-    const { inputs } = await plugin.check(urn, {}, { slug, name: "Mine", channel: "sms", content: { body: "yo" }, __provider: templateText });
+    const { inputs } = await plugin.check(
+      urn,
+      {},
+      { slug, name: "Mine", channel: "sms", content: { body: "yo" }, __provider: templateText },
+    );
     await expect(plugin.create(urn, inputs)).rejects.toThrow(/already exists.*adopt: true/);
     const adopted = await plugin.create(urn, { ...inputs, adopt: true });
     expect(adopted.properties).toMatchObject({ name: "Mine", version: 2, adopt: true });
@@ -148,7 +179,11 @@ describe("a Template through the engine protocol", () => {
 describe("a WebhookEndpoint through the engine protocol", () => {
   it("returns the signing secret from Create, keeps it through Update, rotates it only on a raised secretVersion", async () => {
     const urn = urnOf(ENDPOINT_TYPE, "orders");
-    const news = { url: "https://example.com/hooks", events: ["message.delivered", "message.failed"], __provider: endpointText };
+    const news = {
+      url: "https://example.com/hooks",
+      events: ["message.delivered", "message.failed"],
+      __provider: endpointText,
+    };
     const checked = await plugin.check(urn, {}, news);
     expect(checked.failures).toEqual([]);
 
@@ -159,15 +194,22 @@ describe("a WebhookEndpoint through the engine protocol", () => {
     expect(secret).toMatch(SECRET);
 
     // Reordered events are no change at all.
-    const reordered = (await plugin.check(urn, checked.inputs, { ...news, events: ["message.failed", "message.delivered"] })).inputs;
+    const reordered = (
+      await plugin.check(urn, checked.inputs, { ...news, events: ["message.failed", "message.delivered"] })
+    ).inputs;
     expect((await plugin.diff(urn, id, created.properties, reordered)).changes).toBe("none");
 
     const described = (await plugin.check(urn, checked.inputs, { ...news, description: "orders service" })).inputs;
-    expect(await plugin.diff(urn, id, created.properties, described)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    expect(await plugin.diff(urn, id, created.properties, described)).toEqual({
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     const updated = await plugin.update(urn, id, created.properties, described);
     expect(updated).toMatchObject({ endpointId: id, description: "orders service", signingSecret: secret });
 
-    const rotate = (await plugin.check(urn, described, { ...news, description: "orders service", secretVersion: 2 })).inputs;
+    const rotate = (await plugin.check(urn, described, { ...news, description: "orders service", secretVersion: 2 }))
+      .inputs;
     expect((await plugin.diff(urn, id, updated, rotate)).replaces).toEqual([]);
     const rotated = await plugin.update(urn, id, updated, rotate);
     expect(rotated).toMatchObject({ endpointId: id, secretVersion: 2 });
@@ -176,7 +218,10 @@ describe("a WebhookEndpoint through the engine protocol", () => {
 
     // Refresh keeps the secret the API will never show again.
     const refreshed = await plugin.read(urn, id, rotated);
-    expect(refreshed).toMatchObject({ id, properties: { signingSecret: rotated.signingSecret, description: "orders service" } });
+    expect(refreshed).toMatchObject({
+      id,
+      properties: { signingSecret: rotated.signingSecret, description: "orders service" },
+    });
 
     // Deleted outside Pulumi: Read answers no id; Delete of the gone endpoint succeeds.
     await sk.webhookEndpoints.delete(id);
@@ -202,7 +247,11 @@ describe("credentials from the environment", () => {
       await envPlugin.configure({});
       const slug = uniqueSlug("env");
       const urn = urnOf(TEMPLATE_TYPE, slug);
-      const { inputs } = await envPlugin.check(urn, {}, { slug, name: "Env", channel: "sms", content: { body: "hi" }, __provider: templateText });
+      const { inputs } = await envPlugin.check(
+        urn,
+        {},
+        { slug, name: "Env", channel: "sms", content: { body: "hi" }, __provider: templateText },
+      );
       expect((await envPlugin.create(urn, inputs)).id).toBe(slug);
       expect((await sk.templates.get(slug)).name).toBe("Env");
     } finally {
@@ -215,7 +264,11 @@ describe("credentials from the environment", () => {
     try {
       await bare.configure({ "senderkit:baseUrl": sandbox.url });
       const urn = urnOf(TEMPLATE_TYPE, "nokey");
-      const { inputs } = await bare.check(urn, {}, { slug: "nokey", name: "x", channel: "sms", content: { body: "hi" }, __provider: templateText });
+      const { inputs } = await bare.check(
+        urn,
+        {},
+        { slug: "nokey", name: "x", channel: "sms", content: { body: "hi" }, __provider: templateText },
+      );
       await expect(bare.create(urn, inputs)).rejects.toThrow(/pulumi config set --secret senderkit:apiKey/);
     } finally {
       await bare.close();

@@ -20,7 +20,11 @@ export function stackConfig(values: Record<string, string>): pulumi.dynamic.Conf
   };
 }
 
-export function configFor(sandboxUrl: string, apiKey = TEST_KEY, extra: Record<string, string> = {}): pulumi.dynamic.ConfigureRequest {
+export function configFor(
+  sandboxUrl: string,
+  apiKey = TEST_KEY,
+  extra: Record<string, string> = {},
+): pulumi.dynamic.ConfigureRequest {
   return { config: stackConfig({ "senderkit:apiKey": apiKey, "senderkit:baseUrl": sandboxUrl, ...extra }) };
 }
 
@@ -95,7 +99,10 @@ export interface Gateway {
  * drops the server's answer to requests `matches` accepts and answers 502 with an HTML page, as
  * a proxy whose upstream connection broke after the server committed.
  */
-export async function startGateway(target: string, matches: (method: string, path: string) => boolean): Promise<Gateway> {
+export async function startGateway(
+  target: string,
+  matches: (method: string, path: string) => boolean,
+): Promise<Gateway> {
   const upstream = new URL(target);
   const gateway: Gateway = { url: "", losing: true, lost: 0, close: async () => {} };
   const server = createServer((req, res) => {

@@ -94,7 +94,10 @@ beforeAll(async () => {
   for (const file of ["index.ts", "tsconfig.json", "Pulumi.yaml"]) {
     fs.copyFileSync(path.join(REPO_ROOT, "examples", "pulumi", file), path.join(project, file));
   }
-  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "senderkit-example", private: true, main: "bin/index.js" }));
+  fs.writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "senderkit-example", private: true, main: "bin/index.js" }),
+  );
   const compileErrors = await tsc(path.join(project, "tsconfig.json"));
   expect(compileErrors).toBe("");
   fs.writeFileSync(path.join(project, "driver.cjs"), DRIVER);
@@ -136,7 +139,9 @@ describe("senderkit/pulumi installed from npm", () => {
 
   it("serializes a provider that points into the installed package and holds no key", () => {
     const text = providerTextOf(TEMPLATE_TYPE);
-    const installedModule = new URL(`file://${fs.realpathSync(project)}/node_modules/senderkit/lib/provider/template.js`).href;
+    const installedModule = new URL(
+      `file://${fs.realpathSync(project)}/node_modules/senderkit/lib/provider/template.js`,
+    ).href;
     expect(text).toContain(`url: "${installedModule}"`);
     expect(text).not.toContain(TEST_KEY);
     expect(text).not.toContain("sk_test_");
@@ -174,7 +179,10 @@ describe("senderkit/pulumi installed from npm", () => {
 
   it("still works for state written on another machine, whose module path does not exist here", async () => {
     const original = providerTextOf(TEMPLATE_TYPE);
-    const moved = original.replace(/url: "file:\/\/[^"]*\/node_modules\/senderkit\//, 'url: "file:///elsewhere/ci-checkout/node_modules/senderkit/');
+    const moved = original.replace(
+      /url: "file:\/\/[^"]*\/node_modules\/senderkit\//,
+      'url: "file:///elsewhere/ci-checkout/node_modules/senderkit/',
+    );
     expect(moved).not.toBe(original);
     const slug = uniqueSlug("moved");
     const urn = urnOf(TEMPLATE_TYPE, slug);

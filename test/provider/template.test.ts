@@ -49,19 +49,24 @@ function welcome(slug: string, overrides: Partial<TemplateInputs> = {}): Record<
     slug,
     name: "Welcome",
     channel: "email",
-    content: { subject: "Welcome, {{ name }}", html: "<p>Hi {{ name }}, plan {{ user.plan | default: \"free\" }}</p>" },
+    content: { subject: "Welcome, {{ name }}", html: '<p>Hi {{ name }}, plan {{ user.plan | default: "free" }}</p>' },
     ...overrides,
   };
 }
 
 /** What the engine does for a new resource: check, then create with the checked inputs. */
-async function checkedInputs(news: Record<string, unknown>, olds: Partial<TemplateInputs> = {}): Promise<TemplateInputs> {
+async function checkedInputs(
+  news: Record<string, unknown>,
+  olds: Partial<TemplateInputs> = {},
+): Promise<TemplateInputs> {
   const result = await provider.check(olds as TemplateInputs, news as unknown as TemplateInputs);
   expect(result.failures).toEqual([]);
   return result.inputs!;
 }
 
-async function createTemplate(news: Record<string, unknown>): Promise<{ inputs: TemplateInputs; outs: TemplateOutputs }> {
+async function createTemplate(
+  news: Record<string, unknown>,
+): Promise<{ inputs: TemplateInputs; outs: TemplateOutputs }> {
   const inputs = await checkedInputs(news);
   const created = await provider.create(inputs);
   expect(created.id).toBe(inputs.slug);
@@ -77,7 +82,9 @@ describe("check", () => {
   it("names the property, and the line and column of a template syntax error", async () => {
     const news = welcome("check-syntax", { content: { subject: "Hi", html: "<p>\n  {{ name </p>" } });
     const { failures } = await provider.check({} as TemplateInputs, news as unknown as TemplateInputs);
-    expect(failures).toEqual([{ property: "content.html", reason: expect.stringMatching(/^line 2, column 3: unclosed placeholder/) }]);
+    expect(failures).toEqual([
+      { property: "content.html", reason: expect.stringMatching(/^line 2, column 3: unclosed placeholder/) },
+    ]);
   });
 
   it("rejects a bad slug, an unknown channel, a missing name and a non-boolean adopt", async () => {
@@ -131,9 +138,22 @@ describe("create", () => {
 
   it("adopts an existing slug with adopt: true and brings it to the declared state", async () => {
     const slug = uniqueSlug("adopt");
-    await sk.templates.create({ slug, name: "Made by hand", channel: "email", description: "old", content: { subject: "a", html: "b" } });
+    await sk.templates.create({
+      slug,
+      name: "Made by hand",
+      channel: "email",
+      description: "old",
+      content: { subject: "a", html: "b" },
+    });
     const { outs } = await createTemplate(welcome(slug, { adopt: true }));
-    expect(outs).toMatchObject({ slug, name: "Welcome", description: "", adopt: true, version: 2, requiredVariables: ["name"] });
+    expect(outs).toMatchObject({
+      slug,
+      name: "Welcome",
+      description: "",
+      adopt: true,
+      version: 2,
+      requiredVariables: ["name"],
+    });
     const live = await sk.templates.get(slug);
     expect(live).toMatchObject({ name: "Welcome", description: "" });
     expect(live.currentVersion.content).toMatchObject({ subject: "Welcome, {{ name }}" });
@@ -142,7 +162,12 @@ describe("create", () => {
   it("adopting a template that already matches makes no new version", async () => {
     const slug = uniqueSlug("adopt-same");
     const declared = welcome(slug, { adopt: true });
-    await sk.templates.create({ slug, name: "Welcome", channel: "email", content: declared.content as Record<string, unknown> });
+    await sk.templates.create({
+      slug,
+      name: "Welcome",
+      channel: "email",
+      content: declared.content as Record<string, unknown>,
+    });
     const { outs } = await createTemplate(declared);
     expect(outs.version).toBe(1);
   });
@@ -171,7 +196,9 @@ describe("create", () => {
     await provider.configure(configFor(sandbox.url, TEST_KEY, { "senderkit:retryBudgetSeconds": "0" }));
     const inputs = await checkedInputs(welcome(uniqueSlug("five-hundred")));
     sandbox.failNext("500");
-    await expect(provider.create(inputs)).rejects.toThrow(/^creating template "five-hundred-[\d-]+": .*\(request req_[0-9a-f]{24}\)$/);
+    await expect(provider.create(inputs)).rejects.toThrow(
+      /^creating template "five-hundred-[\d-]+": .*\(request req_[0-9a-f]{24}\)$/,
+    );
   });
 });
 
@@ -197,7 +224,11 @@ describe("diff", () => {
   it("updates in place for name, description and content", async () => {
     const slug = uniqueSlug("diff-update");
     const { outs } = await createTemplate(welcome(slug));
-    for (const change of [{ name: "Hello" }, { description: "new" }, { content: { subject: "Yo", html: "<p>yo</p>" } }]) {
+    for (const change of [
+      { name: "Hello" },
+      { description: "new" },
+      { content: { subject: "Yo", html: "<p>yo</p>" } },
+    ]) {
       const diff = await provider.diff(slug, outs, await checkedInputs(welcome(slug, change)));
       expect(diff).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
     }
@@ -219,7 +250,11 @@ describe("diff", () => {
   it("replaces on a new channel, deleting first since the slug stays", async () => {
     const slug = uniqueSlug("diff-channel");
     const { outs } = await createTemplate(welcome(slug));
-    const diff = await provider.diff(slug, outs, await checkedInputs(welcome(slug, { channel: "sms", content: { body: "hi" } })));
+    const diff = await provider.diff(
+      slug,
+      outs,
+      await checkedInputs(welcome(slug, { channel: "sms", content: { body: "hi" } })),
+    );
     expect(diff).toEqual({ changes: true, replaces: ["channel"], deleteBeforeReplace: true });
   });
 
@@ -237,7 +272,11 @@ describe("update", () => {
   it("changes the name without a new version, and returns every output", async () => {
     const slug = uniqueSlug("update-name");
     const { outs } = await createTemplate(welcome(slug));
-    const updated = await provider.update(slug, outs, await checkedInputs(welcome(slug, { name: "Hello", description: "d" })));
+    const updated = await provider.update(
+      slug,
+      outs,
+      await checkedInputs(welcome(slug, { name: "Hello", description: "d" })),
+    );
     expect(Object.keys(updated.outs!).sort()).toEqual(OUTPUT_KEYS);
     expect(updated.outs).toMatchObject({ name: "Hello", description: "d", version: 1, createdAt: outs.createdAt });
   });
@@ -245,9 +284,15 @@ describe("update", () => {
   it("makes a new version when the content changed", async () => {
     const slug = uniqueSlug("update-content");
     const { outs } = await createTemplate(welcome(slug));
-    const news = await checkedInputs(welcome(slug, { content: { subject: "Bye {{ name }}", html: "<p>{{ reason }}</p>" } }));
+    const news = await checkedInputs(
+      welcome(slug, { content: { subject: "Bye {{ name }}", html: "<p>{{ reason }}</p>" } }),
+    );
     const updated = await provider.update(slug, outs, news);
-    expect(updated.outs).toMatchObject({ version: 2, variables: ["name", "reason"], requiredVariables: ["name", "reason"] });
+    expect(updated.outs).toMatchObject({
+      version: 2,
+      variables: ["name", "reason"],
+      requiredVariables: ["name", "reason"],
+    });
     expect((await sk.templates.get(slug)).currentVersion.version).toBe(2);
   });
 
@@ -269,7 +314,11 @@ describe("read (refresh)", () => {
 
     const read = await provider.read(slug, outs);
     expect(read.id).toBe(slug);
-    expect(read.props).toMatchObject({ name: "Edited by hand", version: 2, content: { subject: "Hand", html: "<p>made</p>" } });
+    expect(read.props).toMatchObject({
+      name: "Edited by hand",
+      version: 2,
+      content: { subject: "Hand", html: "<p>made</p>" },
+    });
 
     const diff = await provider.diff(slug, read.props!, inputs);
     expect(diff).toMatchObject({ changes: true, replaces: [] });

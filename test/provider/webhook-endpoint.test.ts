@@ -10,7 +10,9 @@ import { LIVE_KEY, TEST_KEY, configFor, startWebhookReceiver, uniqueSlug } from 
 import { json, startScriptedServer } from "../helpers/scripted-server.ts";
 import type { WebhookReceiver } from "./helpers.ts";
 
-const provider = webhookEndpointProvider as Required<pulumi.dynamic.ResourceProvider<WebhookEndpointInputs, WebhookEndpointOutputs>>;
+const provider = webhookEndpointProvider as Required<
+  pulumi.dynamic.ResourceProvider<WebhookEndpointInputs, WebhookEndpointOutputs>
+>;
 
 const OUTPUT_KEYS = [
   "endpointId",
@@ -52,7 +54,10 @@ async function check(news: Record<string, unknown>, olds: Partial<WebhookEndpoin
   return provider.check(olds as WebhookEndpointInputs, news as unknown as WebhookEndpointInputs);
 }
 
-async function checkedInputs(news: Record<string, unknown>, olds: Partial<WebhookEndpointInputs> = {}): Promise<WebhookEndpointInputs> {
+async function checkedInputs(
+  news: Record<string, unknown>,
+  olds: Partial<WebhookEndpointInputs> = {},
+): Promise<WebhookEndpointInputs> {
   const result = await check(news, olds);
   expect(result.failures).toEqual([]);
   return result.inputs!;
@@ -99,7 +104,9 @@ describe("check", () => {
 
   it("refuses to lower secretVersion, and says what to do", async () => {
     const { failures } = await check(endpoint({ secretVersion: 2 }), { secretVersion: 3 });
-    expect(failures).toEqual([{ property: "secretVersion", reason: expect.stringMatching(/was 3 and can only go up.*Keep 3/) }]);
+    expect(failures).toEqual([
+      { property: "secretVersion", reason: expect.stringMatching(/was 3 and can only go up.*Keep 3/) },
+    ]);
   });
 
   it("does not judge values still unknown during a preview", async () => {
@@ -149,13 +156,18 @@ describe("diff", () => {
       { enabled: false },
       { secretVersion: 2 },
     ]) {
-      expect(await provider.diff(id, outs, await checkedInputs(endpoint(change)))).toEqual({ changes: true, replaces: [] });
+      expect(await provider.diff(id, outs, await checkedInputs(endpoint(change)))).toEqual({
+        changes: true,
+        replaces: [],
+      });
     }
   });
 
   it("ignores expirePreviousAfterSeconds alone (it only matters for a rotation)", async () => {
     const { id, outs } = await createEndpoint();
-    expect((await provider.diff(id, outs, await checkedInputs(endpoint({ expirePreviousAfterSeconds: 60 })))).changes).toBe(false);
+    expect(
+      (await provider.diff(id, outs, await checkedInputs(endpoint({ expirePreviousAfterSeconds: 60 })))).changes,
+    ).toBe(false);
   });
 });
 
@@ -163,14 +175,28 @@ describe("update", () => {
   it("keeps the signing secret through every update that is not a rotation", async () => {
     const { id, outs } = await createEndpoint();
     let olds = outs;
-    for (const change of [{ description: "v2" }, { events: ["*"] }, { enabled: false }, { url: "https://example.com/moved" }]) {
+    for (const change of [
+      { description: "v2" },
+      { events: ["*"] },
+      { enabled: false },
+      { url: "https://example.com/moved" },
+    ]) {
       const updated = await provider.update(id, olds, await checkedInputs(endpoint({ ...change })));
       expect(Object.keys(updated.outs!).sort()).toEqual(OUTPUT_KEYS);
       expect(updated.outs!.signingSecret).toBe(outs.signingSecret);
       olds = updated.outs!;
     }
-    expect(olds).toMatchObject({ endpointId: id, url: "https://example.com/moved", enabled: true, events: expect.any(Array) });
-    expect(await sk.webhookEndpoints.get(id)).toMatchObject({ url: "https://example.com/moved", events: outs.events, enabled: true });
+    expect(olds).toMatchObject({
+      endpointId: id,
+      url: "https://example.com/moved",
+      enabled: true,
+      events: expect.any(Array),
+    });
+    expect(await sk.webhookEndpoints.get(id)).toMatchObject({
+      url: "https://example.com/moved",
+      events: outs.events,
+      enabled: true,
+    });
   });
 
   it("rotates on a raised secretVersion, in place, and the old secret still verifies during the overlap", async () => {
@@ -179,7 +205,10 @@ describe("update", () => {
     const url = `${receiver.url}/${slug}`;
     const { id, outs } = await createEndpoint(endpoint({ url, events: ["message.queued"] }));
 
-    const news = await checkedInputs(endpoint({ url, events: ["message.queued"], secretVersion: 2, expirePreviousAfterSeconds: 3600 }), outs);
+    const news = await checkedInputs(
+      endpoint({ url, events: ["message.queued"], secretVersion: 2, expirePreviousAfterSeconds: 3600 }),
+      outs,
+    );
     const rotated = await provider.update(id, outs, news);
     expect(rotated.outs).toMatchObject({ endpointId: id, secretVersion: 2 });
     expect(rotated.outs!.signingSecret).toMatch(SECRET);
@@ -193,7 +222,11 @@ describe("update", () => {
     }
 
     // The rotated secret is then kept like any other.
-    const later = await provider.update(id, rotated.outs!, await checkedInputs(endpoint({ ...news, description: "after" }), news));
+    const later = await provider.update(
+      id,
+      rotated.outs!,
+      await checkedInputs(endpoint({ ...news, description: "after" }), news),
+    );
     expect(later.outs!.signingSecret).toBe(rotated.outs!.signingSecret);
   });
 
@@ -201,8 +234,16 @@ describe("update", () => {
     const { id, outs } = await createEndpoint();
     // A server that answers rotate_secret with the endpoint but no secret.
     const stripping = await startScriptedServer((req, res) => {
-      const endpointBody = { object: "webhook_endpoint", id, url: outs.url, events: outs.events, description: "", enabled: true,
-        created_at: "2026-11-22T10:00:00.000Z", updated_at: "2026-11-22T10:00:00.000Z" };
+      const endpointBody = {
+        object: "webhook_endpoint",
+        id,
+        url: outs.url,
+        events: outs.events,
+        description: "",
+        enabled: true,
+        created_at: "2026-11-22T10:00:00.000Z",
+        updated_at: "2026-11-22T10:00:00.000Z",
+      };
       json(res, req.path.endsWith("/rotate_secret") ? 200 : 404, endpointBody);
     });
     try {
@@ -219,14 +260,20 @@ describe("update", () => {
     await sk.templates.create({ slug, name: "Ping", channel: "sms", content: { body: "ping" } });
     const url = `${receiver.url}/${slug}`;
     const { id, outs } = await createEndpoint(endpoint({ url, events: ["message.queued"] }));
-    const news = await checkedInputs(endpoint({ url, events: ["message.queued"], secretVersion: 2, expirePreviousAfterSeconds: 0 }));
+    const news = await checkedInputs(
+      endpoint({ url, events: ["message.queued"], secretVersion: 2, expirePreviousAfterSeconds: 0 }),
+    );
     const rotated = await provider.update(id, outs, news);
 
     const message = await sk.send(slug, "+15555550123");
     const delivery = await receiver.waitFor((d) => d.path === `/hooks/${slug}` && d.body.includes(message.id));
     const signature = delivery.headers[SIGNATURE_HEADER] as string;
-    expect(new WebhookVerifier({ secret: rotated.outs!.signingSecret! }).verify(delivery.body, signature).type).toBe("message.queued");
-    expect(() => new WebhookVerifier({ secret: outs.signingSecret! }).verify(delivery.body, signature)).toThrow(/no signature matches/);
+    expect(new WebhookVerifier({ secret: rotated.outs!.signingSecret! }).verify(delivery.body, signature).type).toBe(
+      "message.queued",
+    );
+    expect(() => new WebhookVerifier({ secret: outs.signingSecret! }).verify(delivery.body, signature)).toThrow(
+      /no signature matches/,
+    );
   });
 
   it("changes the properties before rotating, so a failed update loses no secret", async () => {
@@ -234,7 +281,9 @@ describe("update", () => {
     await sk.webhookEndpoints.delete(id);
     const news = await checkedInputs(endpoint({ description: "x", secretVersion: 2 }));
     const rotationsBefore = sandbox.requests.total;
-    await expect(provider.update(id, outs, news)).rejects.toThrow(new RegExp(`^updating webhook endpoint ${id}: .+\\(request req_`));
+    await expect(provider.update(id, outs, news)).rejects.toThrow(
+      new RegExp(`^updating webhook endpoint ${id}: .+\\(request req_`),
+    );
     // Only the PATCH was sent (404): no rotate_secret after it.
     expect(sandbox.requests.total).toBe(rotationsBefore + 1);
   });
@@ -246,7 +295,12 @@ describe("read (refresh)", () => {
     await sk.webhookEndpoints.update(id, { enabled: false, description: "paused by hand" });
     const read = await provider.read(id, outs);
     expect(read.id).toBe(id);
-    expect(read.props).toMatchObject({ enabled: false, description: "paused by hand", signingSecret: outs.signingSecret, secretVersion: 1 });
+    expect(read.props).toMatchObject({
+      enabled: false,
+      description: "paused by hand",
+      signingSecret: outs.signingSecret,
+      secretVersion: 1,
+    });
     expect(await provider.diff(id, read.props!, inputs)).toEqual({ changes: true, replaces: [] });
     const restored = await provider.update(id, read.props!, inputs);
     expect(restored.outs).toMatchObject({ enabled: true, description: "", signingSecret: outs.signingSecret });

@@ -37,7 +37,10 @@ describe("memory", () => {
     const unknownParameter = JSON.stringify({ to: "+15555550123", template: "x", junk: "j".repeat(MIB - 100) });
     const notJson = "{" + "x".repeat(MIB - 10);
     const send = (i: number) =>
-      api.post("/v1/messages", undefined, { rawBody: i % 2 === 0 ? unknownParameter : notJson, idempotencyKey: `refused-${i}` });
+      api.post("/v1/messages", undefined, {
+        rawBody: i % 2 === 0 ? unknownParameter : notJson,
+        idempotencyKey: `refused-${i}`,
+      });
     await send(0); // warm up connections and code paths before the baseline
     const before = retainedBytes();
     for (let i = 1; i <= 300; i += 4) {
@@ -59,7 +62,11 @@ describe("memory", () => {
     const api = client(sandbox.url, freshKey());
     const big = await api.post("/v1/messages", undefined, { rawBody: "x".repeat(MIB + 1), idempotencyKey: "too-big" });
     expectError(big, 400, "body_too_large");
-    const sent = await api.post("/v1/messages", { content: { type: "sms", body: "hi" }, to: "+15555550123" }, { idempotencyKey: "too-big" });
+    const sent = await api.post(
+      "/v1/messages",
+      { content: { type: "sms", body: "hi" }, to: "+15555550123" },
+      { idempotencyKey: "too-big" },
+    );
     expect(sent.status).toBe(202);
   });
 });
@@ -71,7 +78,11 @@ describe("idempotency records expire after 24 hours on the sandbox's clock", () 
     const body = (text: string) => ({ content: { type: "sms", body: text }, to: "+15555550123" });
     expect((await api.post("/v1/messages", body("first"), { idempotencyKey: "day" })).status).toBe(202);
     vi.setSystemTime(Date.now() + IDEMPOTENCY_TTL_MS - 1000);
-    expectError(await api.post("/v1/messages", body("second"), { idempotencyKey: "day" }), 409, "idempotency_key_reused");
+    expectError(
+      await api.post("/v1/messages", body("second"), { idempotencyKey: "day" }),
+      409,
+      "idempotency_key_reused",
+    );
     vi.setSystemTime(Date.now() + 1000);
     const later = await api.post("/v1/messages", body("second"), { idempotencyKey: "day" });
     expect(later.status).toBe(202);
@@ -80,11 +91,14 @@ describe("idempotency records expire after 24 hours on the sandbox's clock", () 
 
   it("expired records are dropped, not only ignored", () => {
     const store = new IdempotencyStore();
-    for (let i = 0; i < 1000; i++) store.finish(store.begin(`k${i}`, "/v1/messages", { body: `{"n":${i}}`, json: undefined }, i).record, 202, "{}");
+    for (let i = 0; i < 1000; i++)
+      store.finish(store.begin(`k${i}`, "/v1/messages", { body: `{"n":${i}}`, json: undefined }, i).record, 202, "{}");
     expect(store.size).toBe(1000);
     store.begin("late", "/v1/messages", { body: "{}", json: undefined }, 500 + IDEMPOTENCY_TTL_MS);
     expect(store.size).toBe(500); // k501…k999 and "late"
-    expect(store.begin("k999", "/v1/messages", { body: '{"n":999}', json: undefined }, 500 + IDEMPOTENCY_TTL_MS).kind).toBe("replay");
+    expect(
+      store.begin("k999", "/v1/messages", { body: '{"n":999}', json: undefined }, 500 + IDEMPOTENCY_TTL_MS).kind,
+    ).toBe("replay");
   });
 });
 
@@ -111,22 +125,31 @@ describe("every answer is a contract error body with X-Request-Id", () => {
     new Promise<string>((resolve, reject) => {
       const socket = connect(Number(new URL(sandbox.url).port), "127.0.0.1", () => socket.end(request));
       let answer = "";
-      socket.setEncoding("utf8").on("data", (chunk) => (answer += chunk)).on("end", () => resolve(answer)).on("error", reject);
+      socket
+        .setEncoding("utf8")
+        .on("data", (chunk) => (answer += chunk))
+        .on("end", () => resolve(answer))
+        .on("error", reject);
     });
 
   it("a request without Host is 400 invalid_parameter naming Host", async () => {
-    const answer = await raw("GET /v1/messages HTTP/1.1\r\nAuthorization: Bearer sk_test_contractTESTS0123456789\r\nConnection: close\r\n\r\n");
+    const answer = await raw(
+      "GET /v1/messages HTTP/1.1\r\nAuthorization: Bearer sk_test_contractTESTS0123456789\r\nConnection: close\r\n\r\n",
+    );
     const [head, body] = answer.split("\r\n\r\n");
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
     expect(head!.toLowerCase()).toMatch(/\r\nx-request-id: req_[0-9a-f]{24}/);
-    const error = (JSON.parse(body!) as { error: { code: string; issues: { path: string[] }[]; request_id: string } }).error;
+    const error = (JSON.parse(body!) as { error: { code: string; issues: { path: string[] }[]; request_id: string } })
+      .error;
     expect(error.code).toBe("invalid_parameter");
     expect(error.issues[0]!.path).toEqual(["Host"]);
     expect(error.request_id).toMatch(REQUEST_ID);
   });
 
   it("an HTTP/1.0 request needs no Host", async () => {
-    const answer = await raw("GET /v1/messages HTTP/1.0\r\nAuthorization: Bearer sk_test_contractTESTS0123456789\r\n\r\n");
+    const answer = await raw(
+      "GET /v1/messages HTTP/1.0\r\nAuthorization: Bearer sk_test_contractTESTS0123456789\r\n\r\n",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
   });
 });

@@ -23,7 +23,8 @@ describe("senderkit-sandbox", () => {
     const { child, output } = run(["--port", "0", "--step-ms", "10", "--rate-limit", "100"]);
     try {
       const deadline = Date.now() + 10_000;
-      while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output()) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1]!;
       expect(output()).toContain(`SENDERKIT_BASE_URL=${url} SENDERKIT_API_KEY=sk_test_`);
       const response = await fetch(`${url}/v1/messages`, {
@@ -57,17 +58,30 @@ describe("senderkit-sandbox", () => {
       const [code] = await once(child, "exit");
       expect(code).toBe(2);
       expect(output()).toBe("");
-      expect(errors()).toBe(`senderkit-sandbox: cannot start: port ${port} is already in use (choose another with --port, or 0 for a free one)\n`);
+      expect(errors()).toBe(
+        `senderkit-sandbox: cannot start: port ${port} is already in use (choose another with --port, or 0 for a free one)\n`,
+      );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
   });
 
   it("rejects flags that refine a flag not given, with the usage", async () => {
-    for (const args of [["--rate-window", "2"], ["--fault-seed", "3"], ["--fault-kinds", "500"], ["--fault-late-ms", "10"]]) {
+    for (const args of [
+      ["--rate-window", "2"],
+      ["--fault-seed", "3"],
+      ["--fault-kinds", "500"],
+      ["--fault-late-ms", "10"],
+    ]) {
       const needs = args[0] === "--rate-window" ? "--rate-limit" : "--fault-rate";
       expect(() => parseCommandLine(args)).toThrow(`${args[0]} needs ${needs}`);
-      expect(() => parseCommandLine([...args, needs === "--rate-limit" ? "--rate-limit" : "--fault-rate", needs === "--rate-limit" ? "5" : "0.1"])).not.toThrow();
+      expect(() =>
+        parseCommandLine([
+          ...args,
+          needs === "--rate-limit" ? "--rate-limit" : "--fault-rate",
+          needs === "--rate-limit" ? "5" : "0.1",
+        ]),
+      ).not.toThrow();
     }
     const { child, errors } = run(["--rate-window", "2"]);
     const [code] = await once(child, "exit");
@@ -78,7 +92,24 @@ describe("senderkit-sandbox", () => {
 
   it("maps flags to options", () => {
     expect(
-      parseCommandLine(["--port", "8080", "--step-ms", "50", "--fault-rate", "0.25", "--fault-seed", "9", "--fault-kinds", "500,reset_after_commit", "--fault-late-ms", "30", "--rate-limit", "10", "--revoked-key", "sk_test_aaaaaaaaaaaaaaaaaaaa"]),
+      parseCommandLine([
+        "--port",
+        "8080",
+        "--step-ms",
+        "50",
+        "--fault-rate",
+        "0.25",
+        "--fault-seed",
+        "9",
+        "--fault-kinds",
+        "500,reset_after_commit",
+        "--fault-late-ms",
+        "30",
+        "--rate-limit",
+        "10",
+        "--revoked-key",
+        "sk_test_aaaaaaaaaaaaaaaaaaaa",
+      ]),
     ).toEqual({
       port: 8080,
       stepDelayMs: 50,

@@ -23,7 +23,11 @@ async function attempt(key: string, body: unknown = send): Promise<Response | "r
   try {
     return await fetch(`${sandbox.url}/v1/messages`, {
       method: "POST",
-      headers: { authorization: `Bearer ${apiKeyOfAttempts}`, "content-type": "application/json", "idempotency-key": key },
+      headers: {
+        authorization: `Bearer ${apiKeyOfAttempts}`,
+        "content-type": "application/json",
+        "idempotency-key": key,
+      },
       body: JSON.stringify(body),
     });
   } catch {
@@ -142,7 +146,10 @@ describe("seeded faults", () => {
 
 describe("faults never corrupt state", () => {
   it("a client retrying every send with its key under heavy faults stores each send exactly once", async () => {
-    const faulty = await startSandbox({ stepDelayMs: 60_000, faults: { rate: 0.6, seed: 7, kinds: [...FAULT_KINDS], lateMs: 20 } });
+    const faulty = await startSandbox({
+      stepDelayMs: 60_000,
+      faults: { rate: 0.6, seed: 7, kinds: [...FAULT_KINDS], lateMs: 20 },
+    });
     const apiKey = freshKey();
     try {
       const keys = Array.from({ length: 40 }, (_, i) => `retry-${i}`);
@@ -152,7 +159,11 @@ describe("faults never corrupt state", () => {
             try {
               const response = await fetch(`${faulty.url}/v1/messages`, {
                 method: "POST",
-                headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "idempotency-key": key },
+                headers: {
+                  authorization: `Bearer ${apiKey}`,
+                  "content-type": "application/json",
+                  "idempotency-key": key,
+                },
                 body: JSON.stringify({ ...send, metadata: { i: String(i) } }),
               });
               if (response.status === 202) return (await response.json()) as any;
@@ -169,7 +180,8 @@ describe("faults never corrupt state", () => {
       expect(stored).toHaveLength(keys.length);
       expect(new Set(stored.map((message) => message.idempotencyKey))).toEqual(new Set(keys));
       // Every client saw the one message stored under its key.
-      for (const [i, answer] of answers.entries()) expect(answer.id).toBe(stored.find((message) => message.idempotencyKey === keys[i])!.id);
+      for (const [i, answer] of answers.entries())
+        expect(answer.id).toBe(stored.find((message) => message.idempotencyKey === keys[i])!.id);
       const counters = faulty.requests;
       expect(Object.values(counters.faults).reduce((sum, n) => sum + (n ?? 0), 0)).toBeGreaterThan(10);
     } finally {
@@ -202,10 +214,14 @@ describe("rate limiter (section 2)", () => {
       // Another key has its own window.
       expect((await client(limited.url, freshKey()).get("/v1/messages")).status).toBe(200);
       // Once the window is over, the same send (same key) runs for the first time.
-      const later = await waitFor(async () => {
-        const reply = await api.post("/v1/messages", send, { idempotencyKey: key });
-        return reply.status === 429 ? undefined : reply;
-      }, 5000, "the window to reset");
+      const later = await waitFor(
+        async () => {
+          const reply = await api.post("/v1/messages", send, { idempotencyKey: key });
+          return reply.status === 429 ? undefined : reply;
+        },
+        5000,
+        "the window to reset",
+      );
       expect(later.status).toBe(202);
       expect(later.headers.get("idempotent-replayed")).toBeNull();
     } finally {

@@ -54,8 +54,10 @@ export async function call(baseUrl: string, method: string, path: string, option
 export function client(baseUrl: string, key: string = TEST_KEY) {
   return {
     get: (path: string, options: CallOptions = {}) => call(baseUrl, "GET", path, { key, ...options }),
-    post: (path: string, body?: unknown, options: CallOptions = {}) => call(baseUrl, "POST", path, { key, body, ...options }),
-    patch: (path: string, body?: unknown, options: CallOptions = {}) => call(baseUrl, "PATCH", path, { key, body, ...options }),
+    post: (path: string, body?: unknown, options: CallOptions = {}) =>
+      call(baseUrl, "POST", path, { key, body, ...options }),
+    patch: (path: string, body?: unknown, options: CallOptions = {}) =>
+      call(baseUrl, "PATCH", path, { key, body, ...options }),
     delete: (path: string, options: CallOptions = {}) => call(baseUrl, "DELETE", path, { key, ...options }),
   };
 }
@@ -95,7 +97,11 @@ export function expectError(reply: Reply, status: number, code: string): any {
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -38,17 +38,33 @@ describe("startSandbox", () => {
 describe("authentication (sections 1 and 10)", () => {
   it("401 authentication_required without a header, with another scheme, or an empty Bearer key", async () => {
     expectError(await call(sandbox.url, "GET", "/v1/messages", { key: null }), 401, "authentication_required");
-    expectError(await call(sandbox.url, "GET", "/v1/messages", { key: null, headers: { authorization: `Basic ${TEST_KEY}` } }), 401, "authentication_required");
-    expectError(await call(sandbox.url, "GET", "/v1/messages", { key: null, headers: { authorization: "Bearer " } }), 401, "authentication_required");
+    expectError(
+      await call(sandbox.url, "GET", "/v1/messages", { key: null, headers: { authorization: `Basic ${TEST_KEY}` } }),
+      401,
+      "authentication_required",
+    );
+    expectError(
+      await call(sandbox.url, "GET", "/v1/messages", { key: null, headers: { authorization: "Bearer " } }),
+      401,
+      "authentication_required",
+    );
   });
 
   it("the scheme word is case-insensitive", async () => {
-    const reply = await call(sandbox.url, "GET", "/v1/messages", { key: null, headers: { authorization: `bEaReR ${TEST_KEY}` } });
+    const reply = await call(sandbox.url, "GET", "/v1/messages", {
+      key: null,
+      headers: { authorization: `bEaReR ${TEST_KEY}` },
+    });
     expect(reply.status).toBe(200);
   });
 
   it("401 invalid_api_key for malformed keys, without echoing the key", async () => {
-    for (const key of ["sk_test_short", "sk_prod_abcdefghijklmnopqrstu", "sk_test_abcdefghijklmnop-qrs", "pk_test_abcdefghijklmnopqrst"]) {
+    for (const key of [
+      "sk_test_short",
+      "sk_prod_abcdefghijklmnopqrstu",
+      "sk_test_abcdefghijklmnop-qrs",
+      "pk_test_abcdefghijklmnopqrst",
+    ]) {
       const error = expectError(await call(sandbox.url, "GET", "/v1/messages", { key }), 401, "invalid_api_key");
       expect(error.message).not.toContain(key);
     }
@@ -69,7 +85,12 @@ describe("authentication (sections 1 and 10)", () => {
     const sent = await test.post("/v1/messages", smsBody);
     expect(sent.status).toBe(202);
     expectError(await live.get(`/v1/messages/${sent.json.id}`), 404, "message_not_found");
-    const created = await test.post("/v1/templates", { slug: "worlds", name: "W", channel: "sms", content: { body: "hi" } });
+    const created = await test.post("/v1/templates", {
+      slug: "worlds",
+      name: "W",
+      channel: "sms",
+      content: { body: "hi" },
+    });
     expect(created.status).toBe(201);
     expectError(await live.get("/v1/templates/worlds"), 404, "template_not_found");
     // Another test key of the same account sees the test world.
@@ -80,11 +101,19 @@ describe("authentication (sections 1 and 10)", () => {
 
   it("402 plan_limit_reached comes only after validation passed", async () => {
     const plan = client(sandbox.url, OUT_OF_PLAN);
-    expectError(await plan.post("/v1/messages", { to: "bob@", content: { type: "email", subject: "s", html: "h" } }), 422, "invalid_recipient");
+    expectError(
+      await plan.post("/v1/messages", { to: "bob@", content: { type: "email", subject: "s", html: "h" } }),
+      422,
+      "invalid_recipient",
+    );
     expectError(await plan.post("/v1/messages", smsBody), 402, "plan_limit_reached");
     const batch = await plan.post("/v1/messages/batch", { messages: [smsBody, { ...smsBody, to: "nope" }] });
     expect(batch.status).toBe(200);
-    expect(batch.json.data[0]).toMatchObject({ index: 0, ok: false, error: { type: "payment_required", code: "plan_limit_reached" } });
+    expect(batch.json.data[0]).toMatchObject({
+      index: 0,
+      ok: false,
+      error: { type: "payment_required", code: "plan_limit_reached" },
+    });
     expect(batch.json.data[1]).toMatchObject({ index: 1, ok: false, error: { code: "invalid_recipient" } });
     expect(batch.json.data[0].error).not.toHaveProperty("issues");
   });
@@ -135,14 +164,21 @@ describe("routing", () => {
 
   it("404 route_not_found for a method token Node's parser does not know", async () => {
     for (const method of ["FOO", "GETX", "get"]) {
-      const raw = await rawRequest(`${method} /v1/messages?limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEY}\r\n\r\n`);
+      const raw = await rawRequest(
+        `${method} /v1/messages?limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEY}\r\n\r\n`,
+      );
       expect(raw).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
       const headerEnd = raw.indexOf("\r\n\r\n");
       const requestId = /\r\nX-Request-Id: (\S+)\r\n/i.exec(raw.slice(0, headerEnd + 2))?.[1];
       expect(requestId).toMatch(REQUEST_ID);
       expect(raw.slice(0, headerEnd)).toContain("Content-Type: application/json; charset=utf-8");
       expect(JSON.parse(raw.slice(headerEnd + 4))).toEqual({
-        error: { type: "not_found", code: "route_not_found", message: `no route for ${method} /v1/messages`, request_id: requestId },
+        error: {
+          type: "not_found",
+          code: "route_not_found",
+          message: `no route for ${method} /v1/messages`,
+          request_id: requestId,
+        },
       });
     }
   });
@@ -152,12 +188,27 @@ describe("request bodies (section 10)", () => {
   it("400 invalid_json for malformed JSON, and for a content type other than JSON", async () => {
     const api = client(sandbox.url);
     expectError(await api.post("/v1/messages", undefined, { rawBody: '{"to": ' }), 400, "invalid_json");
-    expectError(await api.post("/v1/messages", undefined, { rawBody: "to=x", headers: { "content-type": "application/x-www-form-urlencoded" } }), 400, "invalid_json");
-    expectError(await api.post("/v1/messages", undefined, { rawBody: new Uint8Array([0x7b, 0xff, 0x7d]) }), 400, "invalid_json");
+    expectError(
+      await api.post("/v1/messages", undefined, {
+        rawBody: "to=x",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+      400,
+      "invalid_json",
+    );
+    expectError(
+      await api.post("/v1/messages", undefined, { rawBody: new Uint8Array([0x7b, 0xff, 0x7d]) }),
+      400,
+      "invalid_json",
+    );
   });
 
   it("accepts a missing Content-Type and JSON with parameters", async () => {
-    const bare = await fetch(`${sandbox.url}/v1/messages`, { method: "POST", headers: { authorization: `Bearer ${TEST_KEY}` }, body: JSON.stringify(smsBody) });
+    const bare = await fetch(`${sandbox.url}/v1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEY}` },
+      body: JSON.stringify(smsBody),
+    });
     // fetch labels a string body text/plain; send bytes instead so there is no Content-Type at all.
     const noType = await fetch(`${sandbox.url}/v1/messages`, {
       method: "POST",
@@ -166,7 +217,9 @@ describe("request bodies (section 10)", () => {
     });
     expect(noType.status).toBe(202);
     expect(bare.status).toBe(400); // text/plain is "any other type"
-    const withCharset = await client(sandbox.url).post("/v1/messages", smsBody, { headers: { "content-type": "Application/JSON; charset=UTF-8" } });
+    const withCharset = await client(sandbox.url).post("/v1/messages", smsBody, {
+      headers: { "content-type": "Application/JSON; charset=UTF-8" },
+    });
     expect(withCharset.status).toBe(202);
   });
 
@@ -188,7 +241,9 @@ describe("request bodies (section 10)", () => {
     // Exactly at the limit is read (and then judged on its content).
     const atLimit = JSON.stringify({ ...smsBody, metadata: { p: "" } });
     const fill = "y".repeat(1_048_576 - Buffer.byteLength(atLimit));
-    const exact = await client(sandbox.url).post("/v1/messages", undefined, { rawBody: JSON.stringify({ ...smsBody, metadata: { p: fill } }) });
+    const exact = await client(sandbox.url).post("/v1/messages", undefined, {
+      rawBody: JSON.stringify({ ...smsBody, metadata: { p: fill } }),
+    });
     expect(Buffer.byteLength(JSON.stringify({ ...smsBody, metadata: { p: fill } }))).toBe(1_048_576);
     expectError(exact, 400, "invalid_parameter"); // a metadata value of over 500 characters
     expect((await client(sandbox.url).get("/v1/messages?limit=1")).status).toBe(200);
@@ -221,7 +276,11 @@ describe("request bodies (section 10)", () => {
     const raw = await rawRequest("GARBAGE\r\n\r\n");
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
     const body = JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4));
-    expect(body.error).toMatchObject({ type: "validation_error", code: "invalid_parameter", request_id: expect.stringMatching(REQUEST_ID) });
+    expect(body.error).toMatchObject({
+      type: "validation_error",
+      code: "invalid_parameter",
+      request_id: expect.stringMatching(REQUEST_ID),
+    });
   });
 
   it("400 invalid_parameter for a body nested deeper than 64 levels, never a 500 (single, batch, render)", async () => {
@@ -229,30 +288,56 @@ describe("request bodies (section 10)", () => {
     const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
     const expectTooDeep = (reply: Awaited<ReturnType<typeof api.post>>) => {
       const error = expectError(reply, 400, "invalid_parameter");
-      expect(error.issues).toEqual([{ path: [], message: "the body is nested more than 64 levels deep (objects and arrays)" }]);
+      expect(error.issues).toEqual([
+        { path: [], message: "the body is nested more than 64 levels deep (objects and arrays)" },
+      ]);
     };
     const sms = '"to":"+15555550123","content":{"type":"sms","body":"{{a}}"},"interpolate":true';
     expectTooDeep(await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${deep(100_000)}}}` }));
-    expectTooDeep(await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${'{"b":'.repeat(100_000)}1${"}".repeat(100_000)}}}` }));
-    expectTooDeep(await api.post("/v1/messages/batch", undefined, { rawBody: `{"messages":[{${sms},"idempotency_key":"deep-1","vars":{"a":${deep(100_000)}}}]}` }));
-    expectTooDeep(await api.post("/v1/templates/render", undefined, { rawBody: `{"channel":"sms","content":{"body":"{{a}}"},"vars":{"a":${deep(100_000)}}}` }));
+    expectTooDeep(
+      await api.post("/v1/messages", undefined, {
+        rawBody: `{${sms},"vars":{"a":${'{"b":'.repeat(100_000)}1${"}".repeat(100_000)}}}`,
+      }),
+    );
+    expectTooDeep(
+      await api.post("/v1/messages/batch", undefined, {
+        rawBody: `{"messages":[{${sms},"idempotency_key":"deep-1","vars":{"a":${deep(100_000)}}}]}`,
+      }),
+    );
+    expectTooDeep(
+      await api.post("/v1/templates/render", undefined, {
+        rawBody: `{"channel":"sms","content":{"body":"{{a}}"},"vars":{"a":${deep(100_000)}}}`,
+      }),
+    );
     // Just past the limit: the body is level 1, vars 2, so 63 arrays in vars make 65.
     expectTooDeep(await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${deep(63)}}}` }));
     // At the limit, and brackets inside strings do not count.
-    const atLimit = await api.post("/v1/messages", undefined, { rawBody: `{${sms},"vars":{"a":${deep(62)},"s":"${"[{".repeat(100)}\\\"["}}` });
+    const atLimit = await api.post("/v1/messages", undefined, {
+      rawBody: `{${sms},"vars":{"a":${deep(62)},"s":"${"[{".repeat(100)}\\\"["}}`,
+    });
     expect(atLimit.status).toBe(202);
   });
 
   it("unknown parameters are rejected, null on an optional field means absent", async () => {
     const api = client(sandbox.url);
-    const error = expectError(await api.post("/v1/messages", { ...smsBody, colour: "red", content: { ...smsBody.content, subject: "no" } }), 400, "invalid_parameter");
+    const error = expectError(
+      await api.post("/v1/messages", { ...smsBody, colour: "red", content: { ...smsBody.content, subject: "no" } }),
+      400,
+      "invalid_parameter",
+    );
     expect(error.issues).toEqual(
       expect.arrayContaining([
         { path: ["colour"], message: "unknown parameter" },
         { path: ["content", "subject"], message: "unknown parameter" },
       ]),
     );
-    const withNulls = await api.post("/v1/messages", { ...smsBody, template: null, metadata: null, scheduled_at: null, vars: null });
+    const withNulls = await api.post("/v1/messages", {
+      ...smsBody,
+      template: null,
+      metadata: null,
+      scheduled_at: null,
+      vars: null,
+    });
     expect(withNulls.status).toBe(202);
     expectMessageShape(withNulls.json);
     expect(withNulls.json.metadata).toEqual({});
@@ -265,9 +350,13 @@ describe("isolateKeys", () => {
     try {
       const a = client(isolated.url, freshKey());
       const b = client(isolated.url, freshKey());
-      expect((await a.post("/v1/templates", { slug: "mine", name: "M", channel: "sms", content: { body: "x" } })).status).toBe(201);
+      expect(
+        (await a.post("/v1/templates", { slug: "mine", name: "M", channel: "sms", content: { body: "x" } })).status,
+      ).toBe(201);
       expectError(await b.get("/v1/templates/mine"), 404, "template_not_found");
-      expect((await b.post("/v1/templates", { slug: "mine", name: "M", channel: "sms", content: { body: "x" } })).status).toBe(201);
+      expect(
+        (await b.post("/v1/templates", { slug: "mine", name: "M", channel: "sms", content: { body: "x" } })).status,
+      ).toBe(201);
     } finally {
       await isolated.close();
     }

@@ -52,7 +52,6 @@ describe("replay", () => {
     expect(replay.json.error.request_id).toBe(error.request_id);
     expect(replay.headers.get("x-request-id")).not.toBe(error.request_id);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-
   });
 
   it("stores nothing for a body refused before the endpoint runs (not JSON, not an object): the key stays free", async () => {
@@ -64,7 +63,11 @@ describe("replay", () => {
     expectError(again, 400, "invalid_parameter");
     expect(again.headers.get("idempotent-replayed")).toBeNull();
     expect(again.json.error.request_id).not.toBe(first.request_id);
-    const sent = await api.post("/v1/messages", { content: { type: "sms", body: "hi" }, to: "+15555550123" }, { idempotencyKey: key });
+    const sent = await api.post(
+      "/v1/messages",
+      { content: { type: "sms", body: "hi" }, to: "+15555550123" },
+      { idempotencyKey: key },
+    );
     expect(sent.status).toBe(202);
   });
 
@@ -88,7 +91,11 @@ describe("reuse and scope", () => {
     const key = newKey();
     const first = await api.post("/v1/messages", send(1), { idempotencyKey: key });
     expectError(await api.post("/v1/messages", send(2), { idempotencyKey: key }), 409, "idempotency_key_reused");
-    expectError(await api.post("/v1/messages", undefined, { rawBody: JSON.stringify(send(1), null, 2), idempotencyKey: key }), 409, "idempotency_key_reused");
+    expectError(
+      await api.post("/v1/messages", undefined, { rawBody: JSON.stringify(send(1), null, 2), idempotencyKey: key }),
+      409,
+      "idempotency_key_reused",
+    );
     expectError(await api.post("/v1/messages/batch", send(1), { idempotencyKey: key }), 409, "idempotency_key_reused");
     expect((await api.post("/v1/messages", send(1), { idempotencyKey: key })).text).toBe(first.text);
     expect(storedWith(key)).toHaveLength(1);
@@ -117,16 +124,26 @@ describe("what is not stored", () => {
   it("a malformed key is 400 with the issue path [Idempotency-Key]", async () => {
     const api = client(sandbox.url);
     for (const key of ["", "x".repeat(256), "naïve", "tab\there"]) {
-      const error = expectError(await api.post("/v1/messages", send(), { idempotencyKey: key }), 400, "invalid_parameter");
+      const error = expectError(
+        await api.post("/v1/messages", send(), { idempotencyKey: key }),
+        400,
+        "invalid_parameter",
+      );
       expect(error.issues).toEqual([{ path: ["Idempotency-Key"], message: expect.any(String) }]);
     }
     const longest = "k".repeat(255);
-    expect((await client(sandbox.url, freshKey()).post("/v1/messages", send(), { idempotencyKey: longest })).status).toBe(202);
+    expect(
+      (await client(sandbox.url, freshKey()).post("/v1/messages", send(), { idempotencyKey: longest })).status,
+    ).toBe(202);
   });
 
   it("401 and 403 answers are not stored", async () => {
     const key = newKey();
-    expectError(await call(sandbox.url, "POST", "/v1/messages", { key: "sk_test_bad", body: send(), idempotencyKey: key }), 401, "invalid_api_key");
+    expectError(
+      await call(sandbox.url, "POST", "/v1/messages", { key: "sk_test_bad", body: send(), idempotencyKey: key }),
+      401,
+      "invalid_api_key",
+    );
     const later = await client(sandbox.url).post("/v1/messages", send(), { idempotencyKey: key });
     expect(later.status).toBe(202);
     expect(later.headers.get("idempotent-replayed")).toBeNull();
@@ -163,7 +180,11 @@ describe("in progress", () => {
     const started = Date.now();
     const first = api.post("/v1/messages", send(1), { idempotencyKey: key });
     await waitFor(() => (storedWith(key).length === 1 ? true : undefined), 2000, "the first request to be processed");
-    expectError(await api.post("/v1/messages", send(1), { idempotencyKey: key }), 409, "idempotency_request_in_progress");
+    expectError(
+      await api.post("/v1/messages", send(1), { idempotencyKey: key }),
+      409,
+      "idempotency_request_in_progress",
+    );
     expectError(await api.post("/v1/messages", send(2), { idempotencyKey: key }), 409, "idempotency_key_reused");
     const answered = await first;
     expect(answered.status).toBe(202);
@@ -180,10 +201,19 @@ describe("batch item keys (section 10)", () => {
     const api = client(sandbox.url);
     const key = newKey();
     const single = await api.post("/v1/messages", send(7), { idempotencyKey: key });
-    const batch = await api.post("/v1/messages/batch", { messages: [{ ...send(7), idempotency_key: key }, { ...send(8), idempotency_key: key }] });
+    const batch = await api.post("/v1/messages/batch", {
+      messages: [
+        { ...send(7), idempotency_key: key },
+        { ...send(8), idempotency_key: key },
+      ],
+    });
     expect(batch.status).toBe(200);
     expect(batch.json.data[0]).toEqual({ index: 0, ok: true, message: single.json });
-    expect(batch.json.data[1]).toMatchObject({ index: 1, ok: false, error: { type: "conflict", code: "idempotency_key_reused" } });
+    expect(batch.json.data[1]).toMatchObject({
+      index: 1,
+      ok: false,
+      error: { type: "conflict", code: "idempotency_key_reused" },
+    });
     expect(batch.json.data[1].error).not.toHaveProperty("issues");
     expect(batch.json.data[1].error).not.toHaveProperty("request_id");
     expect(storedWith(key)).toHaveLength(1);
@@ -221,7 +251,10 @@ describe("batch item keys (section 10)", () => {
   it("a malformed item key fails that item alone", async () => {
     const api = client(sandbox.url);
     const reply = await api.post("/v1/messages/batch", { messages: [{ ...send(), idempotency_key: "" }, send()] });
-    expect(reply.json.data[0]).toMatchObject({ ok: false, error: { code: "invalid_parameter", issues: [{ path: ["idempotency_key"] }] } });
+    expect(reply.json.data[0]).toMatchObject({
+      ok: false,
+      error: { code: "invalid_parameter", issues: [{ path: ["idempotency_key"] }] },
+    });
     expect(reply.json.data[1].ok).toBe(true);
   });
 });
@@ -232,8 +265,10 @@ describe("IdempotencyStore", () => {
     const t0 = 1_000_000;
     const first = store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0);
     expect(first.kind).toBe("new");
-    store.finish(first.record, 202, "{\"a\":1}");
-    expect(store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0 + IDEMPOTENCY_TTL_MS - 1).kind).toBe("replay");
+    store.finish(first.record, 202, '{"a":1}');
+    expect(store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0 + IDEMPOTENCY_TTL_MS - 1).kind).toBe(
+      "replay",
+    );
     expect(store.begin("k", "/v1/messages", { body: "{}", json: undefined }, t0 + IDEMPOTENCY_TTL_MS).kind).toBe("new");
   });
 

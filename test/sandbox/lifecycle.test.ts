@@ -37,19 +37,30 @@ afterAll(async () => {
 
 /** Polls GET /v1/messages/{id} until it reaches `status`. */
 async function until(api: ReturnType<typeof client>, id: string, status: string): Promise<any> {
-  return waitFor(async () => {
-    const reply = await api.get(`/v1/messages/${id}`);
-    return reply.json.status === status ? reply.json : undefined;
-  }, 5000, `${id} to become ${status}`);
+  return waitFor(
+    async () => {
+      const reply = await api.get(`/v1/messages/${id}`);
+      return reply.json.status === status ? reply.json : undefined;
+    },
+    5000,
+    `${id} to become ${status}`,
+  );
 }
 
-const historyOf = (id: string) => sandbox.messages().find((message) => message.id === id)!.history.map((entry) => entry.status);
+const historyOf = (id: string) =>
+  sandbox
+    .messages()
+    .find((message) => message.id === id)!
+    .history.map((entry) => entry.status);
 
 describe("test mode", () => {
   it("queued → sent → delivered on its own, emitting message.queued, .sent, .delivered", async () => {
     const api = client(sandbox.url, freshKey());
     await api.post("/v1/webhook_endpoints", { url: `${receiverUrl}/a`, events: ["*"] });
-    const sent = await api.post("/v1/messages", { to: "user@example.com", content: { type: "email", subject: "s", html: "h" } });
+    const sent = await api.post("/v1/messages", {
+      to: "user@example.com",
+      content: { type: "email", subject: "s", html: "h" },
+    });
     expect(sent.json.status).toBe("queued");
     const delivered = await until(api, sent.json.id, "delivered");
     expect(delivered.error).toBeNull();
@@ -64,9 +75,16 @@ describe("test mode", () => {
 
   it("a scheduled message waits for its time, then emits message.queued and goes on", async () => {
     const api = client(sandbox.url, freshKey());
-    await api.post("/v1/webhook_endpoints", { url: `${receiverUrl}/b`, events: ["message.scheduled", "message.queued"] });
+    await api.post("/v1/webhook_endpoints", {
+      url: `${receiverUrl}/b`,
+      events: ["message.scheduled", "message.queued"],
+    });
     const at = Date.now() + 300;
-    const sent = await api.post("/v1/messages", { to: "+15555550123", content: { type: "sms", body: "x" }, scheduled_at: new Date(at).toISOString() });
+    const sent = await api.post("/v1/messages", {
+      to: "+15555550123",
+      content: { type: "sms", body: "x" },
+      scheduled_at: new Date(at).toISOString(),
+    });
     expect(sent.json.status).toBe("scheduled");
     expect((await api.get(`/v1/messages/${sent.json.id}`)).json.status).toBe("scheduled");
     await until(api, sent.json.id, "delivered");
@@ -107,20 +125,43 @@ describe("test mode", () => {
     }
     // Suppression belongs to the account (and mode) that saw the bounce.
     const other = client(sandbox.url, freshKey());
-    expect((await other.post("/v1/messages", { to: "bounce@senderkit.test", content: { type: "email", subject: "s", html: "h" } })).status).toBe(202);
+    expect(
+      (
+        await other.post("/v1/messages", {
+          to: "bounce@senderkit.test",
+          content: { type: "email", subject: "s", html: "h" },
+        })
+      ).status,
+    ).toBe(202);
   });
 
   it("suppressed@senderkit.test is refused on every send", async () => {
     const api = client(sandbox.url, freshKey());
-    expectError(await api.post("/v1/messages", { to: "suppressed@senderkit.test", content: { type: "email", subject: "s", html: "h" } }), 422, "recipient_suppressed");
-    const batch = await api.post("/v1/messages/batch", { messages: [{ to: "suppressed@senderkit.test", content: { type: "email", subject: "s", html: "h" } }] });
+    expectError(
+      await api.post("/v1/messages", {
+        to: "suppressed@senderkit.test",
+        content: { type: "email", subject: "s", html: "h" },
+      }),
+      422,
+      "recipient_suppressed",
+    );
+    const batch = await api.post("/v1/messages/batch", {
+      messages: [{ to: "suppressed@senderkit.test", content: { type: "email", subject: "s", html: "h" } }],
+    });
     expect(batch.json.data[0]).toMatchObject({ ok: false, error: { code: "recipient_suppressed" } });
   });
 
   it("a cancelled message stays cancelled and emits message.cancelled", async () => {
     const api = client(sandbox.url, freshKey());
-    await api.post("/v1/webhook_endpoints", { url: `${receiverUrl}/c`, events: ["message.cancelled", "message.queued"] });
-    const sent = await api.post("/v1/messages", { to: "+15555550123", content: { type: "sms", body: "x" }, scheduled_at: new Date(Date.now() + 150).toISOString() });
+    await api.post("/v1/webhook_endpoints", {
+      url: `${receiverUrl}/c`,
+      events: ["message.cancelled", "message.queued"],
+    });
+    const sent = await api.post("/v1/messages", {
+      to: "+15555550123",
+      content: { type: "sms", body: "x" },
+      scheduled_at: new Date(Date.now() + 150).toISOString(),
+    });
     expect((await api.post(`/v1/messages/${sent.json.id}/cancel`)).json.status).toBe("cancelled");
     await new Promise((resolve) => setTimeout(resolve, 150 + 3 * STEP_MS));
     expect((await api.get(`/v1/messages/${sent.json.id}`)).json.status).toBe("cancelled");
@@ -136,11 +177,21 @@ describe("test mode", () => {
 describe("live mode", () => {
   it("delivers nothing: a live message stays queued; magic recipients are ordinary", async () => {
     const api = client(sandbox.url, LIVE_KEY);
-    const sent = await api.post("/v1/messages", { to: "fail@senderkit.test", content: { type: "email", subject: "s", html: "h" } });
+    const sent = await api.post("/v1/messages", {
+      to: "fail@senderkit.test",
+      content: { type: "email", subject: "s", html: "h" },
+    });
     expect(sent.status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 4 * STEP_MS));
     expect((await api.get(`/v1/messages/${sent.json.id}`)).json.status).toBe("queued");
-    expect((await api.post("/v1/messages", { to: "suppressed@senderkit.test", content: { type: "email", subject: "s", html: "h" } })).status).toBe(202);
+    expect(
+      (
+        await api.post("/v1/messages", {
+          to: "suppressed@senderkit.test",
+          content: { type: "email", subject: "s", html: "h" },
+        })
+      ).status,
+    ).toBe(202);
   });
 });
 

@@ -13,7 +13,10 @@ import { ISO_TIME, LIVE_KEY, client, expectError, expectMessageShape, freshKey, 
 // An independent reading of the signature scheme (section 8).
 
 function hmacHex(secret: string, t: string, rawBody: string): string {
-  return createHmac("sha256", Buffer.from(secret, "utf8")).update(`${t}.`).update(Buffer.from(rawBody, "utf8")).digest("hex");
+  return createHmac("sha256", Buffer.from(secret, "utf8"))
+    .update(`${t}.`)
+    .update(Buffer.from(rawBody, "utf8"))
+    .digest("hex");
 }
 
 function parseSignature(header: string): { t: string; v1: string[] } {
@@ -26,7 +29,9 @@ function parseSignature(header: string): { t: string; v1: string[] } {
 function verifies(secret: string, header: string, rawBody: string): boolean {
   const { t, v1 } = parseSignature(header);
   const expected = Buffer.from(hmacHex(secret, t, rawBody), "utf8");
-  return v1.some((candidate) => candidate.length === expected.length && timingSafeEqual(Buffer.from(candidate, "utf8"), expected));
+  return v1.some(
+    (candidate) => candidate.length === expected.length && timingSafeEqual(Buffer.from(candidate, "utf8"), expected),
+  );
 }
 
 describe("the section 8 test vector", () => {
@@ -62,7 +67,12 @@ class Receiver {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      this.received.push({ path: req.url ?? "", headers: req.headers, raw: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
+      this.received.push({
+        path: req.url ?? "",
+        headers: req.headers,
+        raw: Buffer.concat(chunks).toString("utf8"),
+        at: Date.now(),
+      });
       const status = this.scripts.get(req.url ?? "")?.shift() ?? 200;
       res.writeHead(status, status >= 300 && status < 400 ? { location: "/elsewhere" } : {});
       res.end();
@@ -88,7 +98,11 @@ class Receiver {
 let sandbox: Sandbox;
 let receiver: Receiver;
 beforeAll(async () => {
-  sandbox = await startSandbox({ stepDelayMs: 20, isolateKeys: true, webhooks: { retryDelaysMs: [30, 30, 30], timeoutMs: 2000 } });
+  sandbox = await startSandbox({
+    stepDelayMs: 20,
+    isolateKeys: true,
+    webhooks: { retryDelaysMs: [30, 30, 30], timeoutMs: 2000 },
+  });
   receiver = new Receiver();
   await receiver.start();
 });
@@ -109,10 +123,30 @@ const smsSend = { to: "+15555550123", content: { type: "sms", body: "hi" } };
 describe("webhook endpoints", () => {
   it("create answers 201 with the secret; it can never be read again", async () => {
     const { api, url } = setup();
-    const created = await api.post("/v1/webhook_endpoints", { url, events: ["message.delivered", "message.failed"], description: "prod receiver" });
+    const created = await api.post("/v1/webhook_endpoints", {
+      url,
+      events: ["message.delivered", "message.failed"],
+      description: "prod receiver",
+    });
     expect(created.status).toBe(201);
-    expect(Object.keys(created.json)).toEqual(["object", "id", "url", "events", "description", "enabled", "created_at", "updated_at", "secret"]);
-    expect(created.json).toMatchObject({ object: "webhook_endpoint", url, events: ["message.delivered", "message.failed"], description: "prod receiver", enabled: true });
+    expect(Object.keys(created.json)).toEqual([
+      "object",
+      "id",
+      "url",
+      "events",
+      "description",
+      "enabled",
+      "created_at",
+      "updated_at",
+      "secret",
+    ]);
+    expect(created.json).toMatchObject({
+      object: "webhook_endpoint",
+      url,
+      events: ["message.delivered", "message.failed"],
+      description: "prod receiver",
+      enabled: true,
+    });
     expect(created.json.id).toMatch(/^we_[A-Za-z0-9]{12}$/);
     expect(created.json.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
     expect(created.json.created_at).toMatch(ISO_TIME);
@@ -128,9 +162,17 @@ describe("webhook endpoints", () => {
     expect(patched.json).not.toHaveProperty("secret");
     expect((await api.delete(`/v1/webhook_endpoints/${created.json.id}`)).status).toBe(204);
     expectError(await api.get(`/v1/webhook_endpoints/${created.json.id}`), 404, "webhook_endpoint_not_found");
-    expectError(await api.patch(`/v1/webhook_endpoints/${created.json.id}`, { enabled: true }), 404, "webhook_endpoint_not_found");
+    expectError(
+      await api.patch(`/v1/webhook_endpoints/${created.json.id}`, { enabled: true }),
+      404,
+      "webhook_endpoint_not_found",
+    );
     expectError(await api.delete(`/v1/webhook_endpoints/${created.json.id}`), 404, "webhook_endpoint_not_found");
-    expectError(await api.post(`/v1/webhook_endpoints/${created.json.id}/rotate_secret`, {}), 404, "webhook_endpoint_not_found");
+    expectError(
+      await api.post(`/v1/webhook_endpoints/${created.json.id}/rotate_secret`, {}),
+      404,
+      "webhook_endpoint_not_found",
+    );
   });
 
   it("lists newest first with a cursor", async () => {
@@ -146,7 +188,15 @@ describe("webhook endpoints", () => {
 
   it("422 invalid_url: https only, http://localhost and 127.0.0.1 in test mode only, on the parsed host", async () => {
     const { api } = setup();
-    for (const url of ["http://example.com/hook", "ftp://example.com", "not a url", "http://localhost.evil.com/x", `https://e.com/${"x".repeat(2048)}`, 42, ["https://e.com"]]) {
+    for (const url of [
+      "http://example.com/hook",
+      "ftp://example.com",
+      "not a url",
+      "http://localhost.evil.com/x",
+      `https://e.com/${"x".repeat(2048)}`,
+      42,
+      ["https://e.com"],
+    ]) {
       const error = expectError(await api.post("/v1/webhook_endpoints", { url, events: ["*"] }), 422, "invalid_url");
       expect(error.issues[0].path).toEqual(["url"]);
     }
@@ -154,8 +204,14 @@ describe("webhook endpoints", () => {
       expect((await api.post("/v1/webhook_endpoints", { url, events: ["*"] })).status).toBe(201);
     }
     const live = client(sandbox.url, LIVE_KEY);
-    expectError(await live.post("/v1/webhook_endpoints", { url: "http://localhost:3000/x", events: ["*"] }), 422, "invalid_url");
-    expect((await live.post("/v1/webhook_endpoints", { url: "https://example.com/x", events: ["*"] })).status).toBe(201);
+    expectError(
+      await live.post("/v1/webhook_endpoints", { url: "http://localhost:3000/x", events: ["*"] }),
+      422,
+      "invalid_url",
+    );
+    expect((await live.post("/v1/webhook_endpoints", { url: "https://example.com/x", events: ["*"] })).status).toBe(
+      201,
+    );
   });
 
   it("422 invalid_events; 400 for a missing url or events and for other fields' types", async () => {
@@ -165,18 +221,43 @@ describe("webhook endpoints", () => {
     }
     // Each missing field is reported once; null is missing too.
     const required = (field: string) => ({ path: [field], message: "required" });
-    expect(expectError(await api.post("/v1/webhook_endpoints", {}), 400, "invalid_parameter").issues).toEqual([required("url"), required("events")]);
-    expect(expectError(await api.post("/v1/webhook_endpoints", { url: null, events: null }), 400, "invalid_parameter").issues).toEqual([required("url"), required("events")]);
-    expect(expectError(await api.post("/v1/webhook_endpoints", { events: ["*"] }), 400, "invalid_parameter").issues).toEqual([required("url")]);
-    expect(expectError(await api.post("/v1/webhook_endpoints", { url }), 400, "invalid_parameter").issues).toEqual([required("events")]);
-    expect(expectError(await api.post("/v1/webhook_endpoints", { url: null, events: ["*"], colour: "red" }), 400, "invalid_parameter").issues).toEqual([
-      { path: ["colour"], message: "unknown parameter" },
+    expect(expectError(await api.post("/v1/webhook_endpoints", {}), 400, "invalid_parameter").issues).toEqual([
       required("url"),
+      required("events"),
     ]);
-    expectError(await api.post("/v1/webhook_endpoints", { url, events: ["*"], enabled: "yes" }), 400, "invalid_parameter");
-    expectError(await api.post("/v1/webhook_endpoints", { url, events: ["*"], secret: "whsec_mine" }), 400, "invalid_parameter");
+    expect(
+      expectError(await api.post("/v1/webhook_endpoints", { url: null, events: null }), 400, "invalid_parameter")
+        .issues,
+    ).toEqual([required("url"), required("events")]);
+    expect(
+      expectError(await api.post("/v1/webhook_endpoints", { events: ["*"] }), 400, "invalid_parameter").issues,
+    ).toEqual([required("url")]);
+    expect(expectError(await api.post("/v1/webhook_endpoints", { url }), 400, "invalid_parameter").issues).toEqual([
+      required("events"),
+    ]);
+    expect(
+      expectError(
+        await api.post("/v1/webhook_endpoints", { url: null, events: ["*"], colour: "red" }),
+        400,
+        "invalid_parameter",
+      ).issues,
+    ).toEqual([{ path: ["colour"], message: "unknown parameter" }, required("url")]);
+    expectError(
+      await api.post("/v1/webhook_endpoints", { url, events: ["*"], enabled: "yes" }),
+      400,
+      "invalid_parameter",
+    );
+    expectError(
+      await api.post("/v1/webhook_endpoints", { url, events: ["*"], secret: "whsec_mine" }),
+      400,
+      "invalid_parameter",
+    );
     const created = await api.post("/v1/webhook_endpoints", { url, events: ["*"] });
-    expectError(await api.patch(`/v1/webhook_endpoints/${created.json.id}`, { url: "http://example.com" }), 422, "invalid_url");
+    expectError(
+      await api.patch(`/v1/webhook_endpoints/${created.json.id}`, { url: "http://example.com" }),
+      422,
+      "invalid_url",
+    );
     expectError(await api.patch(`/v1/webhook_endpoints/${created.json.id}`, { events: [] }), 422, "invalid_events");
   });
 
@@ -190,9 +271,21 @@ describe("webhook endpoints", () => {
     expect(rotated.json.secret).not.toBe(created.json.secret);
     expect(rotated.json.updated_at > created.json.updated_at).toBe(true);
     for (const seconds of [-1, 604_801, 1.5, "60"]) {
-      expectError(await api.post(`/v1/webhook_endpoints/${created.json.id}/rotate_secret`, { expire_previous_after_seconds: seconds }), 400, "invalid_parameter");
+      expectError(
+        await api.post(`/v1/webhook_endpoints/${created.json.id}/rotate_secret`, {
+          expire_previous_after_seconds: seconds,
+        }),
+        400,
+        "invalid_parameter",
+      );
     }
-    expect((await api.post(`/v1/webhook_endpoints/${created.json.id}/rotate_secret`, { expire_previous_after_seconds: 604_800 })).status).toBe(200);
+    expect(
+      (
+        await api.post(`/v1/webhook_endpoints/${created.json.id}/rotate_secret`, {
+          expire_previous_after_seconds: 604_800,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -201,7 +294,11 @@ describe("deliveries", () => {
     const { api, path, url } = setup();
     const endpoint = await api.post("/v1/webhook_endpoints", { url, events: ["*"] });
     const sent = await api.post("/v1/messages", smsSend);
-    const received = await waitFor(() => (receiver.forPath(path).length >= 3 ? receiver.forPath(path) : undefined), 5000, "three deliveries");
+    const received = await waitFor(
+      () => (receiver.forPath(path).length >= 3 ? receiver.forPath(path) : undefined),
+      5000,
+      "three deliveries",
+    );
     const events = received.map((entry) => JSON.parse(entry.raw));
     expect(events.map((event) => event.type).sort()).toEqual(["message.delivered", "message.queued", "message.sent"]);
     for (const [index, entry] of received.entries()) {
@@ -232,7 +329,9 @@ describe("deliveries", () => {
     await api.post("/v1/webhook_endpoints", { url, events: ["message.delivered"] });
     await api.post("/v1/webhook_endpoints", { url: url + "/off", events: ["*"], enabled: false });
     const sent = await api.post("/v1/messages", smsSend);
-    await waitFor(() => sandbox.messages().find((message) => message.id === sent.json.id && message.status === "delivered"));
+    await waitFor(() =>
+      sandbox.messages().find((message) => message.id === sent.json.id && message.status === "delivered"),
+    );
     const received = await waitFor(() => (receiver.forPath(path).length >= 1 ? receiver.forPath(path) : undefined));
     await new Promise((resolve) => setTimeout(resolve, 50)); // nothing else is on its way
     expect(receiver.forPath(path).map((entry) => JSON.parse(entry.raw).type)).toEqual(["message.delivered"]);
@@ -247,8 +346,11 @@ describe("deliveries", () => {
     await api.post("/v1/messages", smsSend);
     const received = await waitFor(() => (receiver.forPath(path).length >= 3 ? receiver.forPath(path) : undefined));
     expect(new Set(received.map((entry) => entry.headers["x-senderkit-event-id"])).size).toBe(1);
-    for (const entry of received) expect(verifies(endpoint.json.secret, String(entry.headers["x-senderkit-signature"]), entry.raw)).toBe(true);
-    const delivery = await waitFor(() => sandbox.deliveries().find((d) => d.endpointId === endpoint.json.id && d.status === "succeeded"));
+    for (const entry of received)
+      expect(verifies(endpoint.json.secret, String(entry.headers["x-senderkit-signature"]), entry.raw)).toBe(true);
+    const delivery = await waitFor(() =>
+      sandbox.deliveries().find((d) => d.endpointId === endpoint.json.id && d.status === "succeeded"),
+    );
     expect(delivery.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 302, 200]);
   });
 
@@ -257,7 +359,9 @@ describe("deliveries", () => {
     const failing = await api.post("/v1/webhook_endpoints", { url, events: ["message.queued"] });
     receiver.scripts.set(path, [500, 500, 500, 500, 500]);
     await api.post("/v1/messages", smsSend);
-    const failed = await waitFor(() => sandbox.deliveries().find((d) => d.endpointId === failing.json.id && d.status === "failed"));
+    const failed = await waitFor(() =>
+      sandbox.deliveries().find((d) => d.endpointId === failing.json.id && d.status === "failed"),
+    );
     expect(failed.attempts).toHaveLength(4); // the first attempt and three retries
     expect(receiver.forPath(path)).toHaveLength(4);
 
@@ -267,7 +371,9 @@ describe("deliveries", () => {
     await api2.post("/v1/messages", smsSend);
     await waitFor(() => (receiver.forPath(path2).length >= 1 ? true : undefined));
     await api2.patch(`/v1/webhook_endpoints/${endpoint.json.id}`, { enabled: false });
-    const abandoned = await waitFor(() => sandbox.deliveries().find((d) => d.endpointId === endpoint.json.id && d.status === "abandoned"));
+    const abandoned = await waitFor(() =>
+      sandbox.deliveries().find((d) => d.endpointId === endpoint.json.id && d.status === "abandoned"),
+    );
     expect(abandoned.attempts.length).toBeLessThan(4);
     expect(receiver.forPath(path2)).toHaveLength(abandoned.attempts.length);
   });
@@ -279,9 +385,14 @@ describe("deliveries", () => {
     await api.post("/v1/messages", smsSend);
     const [overlap] = await waitFor(() => (receiver.forPath(path).length >= 1 ? receiver.forPath(path) : undefined));
     const signature = parseSignature(String(overlap!.headers["x-senderkit-signature"]));
-    expect(signature.v1).toEqual([hmacHex(rotated.json.secret, signature.t, overlap!.raw), hmacHex(endpoint.json.secret, signature.t, overlap!.raw)]);
+    expect(signature.v1).toEqual([
+      hmacHex(rotated.json.secret, signature.t, overlap!.raw),
+      hmacHex(endpoint.json.secret, signature.t, overlap!.raw),
+    ]);
 
-    const again = await api.post(`/v1/webhook_endpoints/${endpoint.json.id}/rotate_secret`, { expire_previous_after_seconds: 0 });
+    const again = await api.post(`/v1/webhook_endpoints/${endpoint.json.id}/rotate_secret`, {
+      expire_previous_after_seconds: 0,
+    });
     await api.post("/v1/messages", smsSend);
     const received = await waitFor(() => (receiver.forPath(path).length >= 2 ? receiver.forPath(path) : undefined));
     const single = parseSignature(String(received[1]!.headers["x-senderkit-signature"]));
@@ -301,6 +412,9 @@ describe("deliveries", () => {
     await api.post("/v1/messages", smsSend);
     const received = await waitFor(() => (receiver.forPath(path).length >= 2 ? receiver.forPath(path) : undefined));
     const later = parseSignature(String(received[1]!.headers["x-senderkit-signature"]));
-    expect(later.v1).toEqual([hmacHex(third.json.secret, later.t, received[1]!.raw), hmacHex(second.json.secret, later.t, received[1]!.raw)]);
+    expect(later.v1).toEqual([
+      hmacHex(third.json.secret, later.t, received[1]!.raw),
+      hmacHex(second.json.secret, later.t, received[1]!.raw),
+    ]);
   });
 });

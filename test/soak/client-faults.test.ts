@@ -30,7 +30,12 @@ beforeAll(async () => {
   const response = await fetch(`${sandbox.url}/v1/templates`, {
     method: "POST",
     headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ slug: "soak", name: "Soak", channel: "email", content: { subject: "Hi {{ name }}", html: "<p>Message {{ n }}</p>" } }),
+    body: JSON.stringify({
+      slug: "soak",
+      name: "Soak",
+      channel: "email",
+      content: { subject: "Hi {{ name }}", html: "<p>Message {{ n }}</p>" },
+    }),
   });
   expect(response.status).toBe(201);
   sandbox.setFaults({ rate: FAULT_RATE, seed: SEED, lateMs: LATE_MS });
@@ -69,7 +74,9 @@ function storedBy(kind: string): Map<string, SandboxMessage[]> {
 
 /** Sends (or stored keys) that appear more than once, for the failure message. */
 function duplicates(groups: Map<string, SandboxMessage[]>): string[] {
-  return [...groups].filter(([, list]) => list.length > 1).map(([n, list]) => `n=${n}: ${list.map((m) => `${m.id} (key ${m.idempotencyKey})`).join(", ")}`);
+  return [...groups]
+    .filter(([, list]) => list.length > 1)
+    .map(([n, list]) => `n=${n}: ${list.map((m) => `${m.id} (key ${m.idempotencyKey})`).join(", ")}`);
 }
 
 function errorName(error: unknown): string {
@@ -90,7 +97,11 @@ describe("soak: the client under 25% injected faults of every kind", () => {
     // so a send that still fails can be sent again safely with the same key.
     const keyOf = (n: number) => (n % 2 === 1 ? `soak-send-${SEED}-${n}` : undefined);
     const send = (n: number) =>
-      client.send("soak", `user${n}@example.com`, { vars: { name: `User ${n}`, n }, metadata: { soak: "send", n: String(n) }, idempotencyKey: keyOf(n) });
+      client.send("soak", `user${n}@example.com`, {
+        vars: { name: `User ${n}`, n },
+        metadata: { soak: "send", n: String(n) },
+        idempotencyKey: keyOf(n),
+      });
 
     const outcomes: ({ ok: true; id: string } | { ok: false; error: unknown })[] = new Array(SENDS);
     let next = 0;
@@ -115,7 +126,11 @@ describe("soak: the client under 25% injected faults of every kind", () => {
 
     // A send the client gave up on is sent again with its key: it must replay, never double.
     // (A client-made key is unknown to the caller, so those cannot be re-sent safely: none may fail.)
-    expect(failures.filter(({ n }) => keyOf(n) === undefined).map(({ n, error }) => `send ${n} (client-made key): ${String(error)}`)).toEqual([]);
+    expect(
+      failures
+        .filter(({ n }) => keyOf(n) === undefined)
+        .map(({ n, error }) => `send ${n} (client-made key): ${String(error)}`),
+    ).toEqual([]);
     for (const { n } of failures) {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -135,7 +150,9 @@ describe("soak: the client under 25% injected faults of every kind", () => {
     expect(lost, "sends with no stored message").toEqual([]);
     expect(stored.size).toBe(SENDS);
     // The id each call returned is the stored message's.
-    const mismatched = outcomes.flatMap((outcome, n) => (outcome.ok && stored.get(String(n))![0]!.id !== outcome.id ? [n] : []));
+    const mismatched = outcomes.flatMap((outcome, n) =>
+      outcome.ok && stored.get(String(n))![0]!.id !== outcome.id ? [n] : [],
+    );
     expect(mismatched).toEqual([]);
   });
 
@@ -154,7 +171,9 @@ describe("soak: the client under 25% injected faults of every kind", () => {
 
     expect(first).toHaveLength(BATCH_ITEMS);
     const failed = first.filter((r): r is Extract<BatchResult, { ok: false }> => !r.ok);
-    expect(failed.filter((r) => !(r.error instanceof SenderKitError)).map((r) => `item ${r.index}: ${String(r.error)}`)).toEqual([]);
+    expect(
+      failed.filter((r) => !(r.error instanceof SenderKitError)).map((r) => `item ${r.index}: ${String(r.error)}`),
+    ).toEqual([]);
     summary.push(
       `batch: ${BATCH_ITEMS - failed.length}/${BATCH_ITEMS} items succeeded on the first call (${(((BATCH_ITEMS - failed.length) / BATCH_ITEMS) * 100).toFixed(2)}%), ` +
         `${sandbox.requests.total - requestsBefore} requests; failures ${JSON.stringify(countNames(failed.map((f) => errorName(f.error))))}`,
@@ -163,7 +182,8 @@ describe("soak: the client under 25% injected faults of every kind", () => {
     // What the first run stored: never twice, and every accepted item under the id it returned.
     const storedFirst = storedBy("batch");
     expect(duplicates(storedFirst)).toEqual([]);
-    for (const result of first) if (result.ok) expect(storedFirst.get(String(result.index))?.[0]?.id).toBe(result.message.id);
+    for (const result of first)
+      if (result.ok) expect(storedFirst.get(String(result.index))?.[0]?.id).toBe(result.message.id);
 
     // The same batch with the same base key, still under faults: every item the first run stored
     // replays with the same id; only items whose chunk never got through are created now.
@@ -186,7 +206,9 @@ describe("soak: the client under 25% injected faults of every kind", () => {
 
   it("injected every fault kind, and no key stored two messages", () => {
     const injected = sandbox.requests.faults;
-    summary.push(`faults injected: ${JSON.stringify(injected)}; answers by status ${JSON.stringify(sandbox.requests.byStatus)}`);
+    summary.push(
+      `faults injected: ${JSON.stringify(injected)}; answers by status ${JSON.stringify(sandbox.requests.byStatus)}`,
+    );
     for (const kind of FAULT_KINDS) expect(injected[kind] ?? 0, `fault ${kind}`).toBeGreaterThan(0);
     const byKey = new Map<string, number>();
     for (const stored of sandbox.messages()) {

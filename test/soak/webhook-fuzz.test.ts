@@ -20,12 +20,27 @@ const BODY = JSON.stringify({
   id: "evt_7Yt2QpLm9XwZ",
   type: "message.delivered",
   created_at: "2026-11-22T10:00:00.000Z",
-  payload: { message: { object: "message", id: "msg_9aZk2Lm4Qp8Rt1Vw", status: "delivered", to: "zoë@example.com", metadata: { city: "東京", mood: "🎉" } } },
+  payload: {
+    message: {
+      object: "message",
+      id: "msg_9aZk2Lm4Qp8Rt1Vw",
+      status: "delivered",
+      to: "zoë@example.com",
+      metadata: { city: "東京", mood: "🎉" },
+    },
+  },
 });
 const BODY_BYTES = Buffer.from(BODY, "utf8");
 const SIGNATURE = signWebhook(SECRET, BODY, { timestamp: T }).split("v1=")[1]!;
 const HEADER = `t=${T},v1=${SIGNATURE}`;
-const REASONS = new Set(["missing_header", "malformed_header", "timestamp_out_of_tolerance", "no_matching_signature", "body_not_json", "body_not_raw"]);
+const REASONS = new Set([
+  "missing_header",
+  "malformed_header",
+  "timestamp_out_of_tolerance",
+  "no_matching_signature",
+  "body_not_json",
+  "body_not_raw",
+]);
 
 /** mulberry32: a small, fast, seedable PRNG. */
 function prng(seed: number): () => number {
@@ -79,20 +94,34 @@ function flipChars(text: string, rng: Rng, count: number): string {
 }
 
 /** A correctly formed header over `body` with another timestamp or secret. */
-const signedWith = (secret: string, body: string | Uint8Array, timestamp = T) => signWebhook(secret, body, { timestamp });
+const signedWith = (secret: string, body: string | Uint8Array, timestamp = T) =>
+  signWebhook(secret, body, { timestamp });
 
 const BODY_MUTATIONS: Mutator[] = [
   (rng) => ({ kind: "body: flipped bytes", body: flipBytes(BODY_BYTES, rng, 1 + rng.int(3)), header: HEADER }),
   (rng) => ({ kind: "body: flipped characters (string)", body: flipChars(BODY, rng, 1 + rng.int(3)), header: HEADER }),
   (rng) => ({ kind: "body: truncated", body: BODY_BYTES.subarray(0, rng.int(BODY_BYTES.length)), header: HEADER }),
   (rng) => ({ kind: "body: front cut", body: BODY_BYTES.subarray(1 + rng.int(BODY_BYTES.length - 1)), header: HEADER }),
-  (rng) => ({ kind: "body: whitespace added", body: rng.pick([`${BODY}\n`, ` ${BODY}`, `${BODY}\r\n`, BODY.replace(":", ": ")]), header: HEADER }),
+  (rng) => ({
+    kind: "body: whitespace added",
+    body: rng.pick([`${BODY}\n`, ` ${BODY}`, `${BODY}\r\n`, BODY.replace(":", ": ")]),
+    header: HEADER,
+  }),
   (rng) => {
     // A duplicated JSON field: the last one wins in JSON.parse, so this is the classic smuggling shape.
-    const field = rng.pick(['"type":"message.failed"', '"id":"evt_other"', '"payload":{}', '"type":"message.delivered"']);
+    const field = rng.pick([
+      '"type":"message.failed"',
+      '"id":"evt_other"',
+      '"payload":{}',
+      '"type":"message.delivered"',
+    ]);
     return { kind: "body: duplicated field", body: `${BODY.slice(0, -1)},${field}}`, header: HEADER };
   },
-  (rng) => ({ kind: "body: huge value", body: BODY.replace('"zoë@example.com"', `"${"x".repeat(1_000 + rng.int(200_000))}"`), header: HEADER }),
+  (rng) => ({
+    kind: "body: huge value",
+    body: BODY.replace('"zoë@example.com"', `"${"x".repeat(1_000 + rng.int(200_000))}"`),
+    header: HEADER,
+  }),
   (rng) => {
     const encodings = [
       () => Buffer.from(BODY, "utf16le"),
@@ -106,17 +135,37 @@ const BODY_MUTATIONS: Mutator[] = [
     ];
     return { kind: "body: wrong encoding", body: rng.pick(encodings)(), header: HEADER };
   },
-  (rng) => ({ kind: "body: re-serialized", body: JSON.stringify(JSON.parse(BODY), null, rng.pick([1, 2, "\t"])), header: HEADER }),
-  (rng) => ({ kind: "body: not raw", body: rng.pick<unknown>([JSON.parse(BODY), null, undefined, 42, BODY_BYTES.buffer.slice(0), new DataView(BODY_BYTES.buffer.slice(0)), [BODY]]), header: HEADER }),
+  (rng) => ({
+    kind: "body: re-serialized",
+    body: JSON.stringify(JSON.parse(BODY), null, rng.pick([1, 2, "\t"])),
+    header: HEADER,
+  }),
+  (rng) => ({
+    kind: "body: not raw",
+    body: rng.pick<unknown>([
+      JSON.parse(BODY),
+      null,
+      undefined,
+      42,
+      BODY_BYTES.buffer.slice(0),
+      new DataView(BODY_BYTES.buffer.slice(0)),
+      [BODY],
+    ]),
+    header: HEADER,
+  }),
 ];
 
 const HEADER_MUTATIONS: Mutator[] = [
   (rng) => ({ kind: "header: flipped characters", body: BODY, header: flipChars(HEADER, rng, 1 + rng.int(3)) }),
-  (rng) => ({ kind: "header: flipped signature hex digit", body: BODY, header: HEADER.replace(/v1=(.*)$/, (_m, sig: string) => {
-    const at = rng.int(sig.length);
-    const other = "0123456789abcdef".replace(sig[at]!, "");
-    return `v1=${sig.slice(0, at)}${other[rng.int(other.length)]}${sig.slice(at + 1)}`;
-  }) }),
+  (rng) => ({
+    kind: "header: flipped signature hex digit",
+    body: BODY,
+    header: HEADER.replace(/v1=(.*)$/, (_m, sig: string) => {
+      const at = rng.int(sig.length);
+      const other = "0123456789abcdef".replace(sig[at]!, "");
+      return `v1=${sig.slice(0, at)}${other[rng.int(other.length)]}${sig.slice(at + 1)}`;
+    }),
+  }),
   (rng) => ({ kind: "header: truncated", body: BODY, header: HEADER.slice(0, rng.int(HEADER.length)) }),
   (rng) => ({ kind: "header: front cut", body: BODY, header: HEADER.slice(1 + rng.int(HEADER.length - 1)) }),
   (rng) => {
@@ -170,7 +219,18 @@ const HEADER_MUTATIONS: Mutator[] = [
   },
   // A list is how Node gives a repeated header, and verify() reads one ([HEADER] is the header
   // itself); the same header twice has two t= elements and is malformed.
-  (rng) => ({ kind: "header: not a string", body: BODY, header: rng.pick<unknown>([undefined, null, 1763805600, [HEADER, HEADER], { t: T, v1: SIGNATURE }, Buffer.from(HEADER)]) }),
+  (rng) => ({
+    kind: "header: not a string",
+    body: BODY,
+    header: rng.pick<unknown>([
+      undefined,
+      null,
+      1763805600,
+      [HEADER, HEADER],
+      { t: T, v1: SIGNATURE },
+      Buffer.from(HEADER),
+    ]),
+  }),
 ];
 
 const SIGNING_MUTATIONS: Mutator[] = [
@@ -195,7 +255,11 @@ const SIGNING_MUTATIONS: Mutator[] = [
     const other = flipBytes(BODY_BYTES, rng, 1);
     return { kind: "signed: another body", body: BODY, header: signedWith(SECRET, other) };
   },
-  (rng) => ({ kind: "signed: header of one timestamp, t of another", body: BODY, header: `t=${T + 1 + rng.int(299)},v1=${SIGNATURE}` }),
+  (rng) => ({
+    kind: "signed: header of one timestamp, t of another",
+    body: BODY,
+    header: `t=${T + 1 + rng.int(299)},v1=${SIGNATURE}`,
+  }),
 ];
 
 const MUTATORS = [...BODY_MUTATIONS, ...BODY_MUTATIONS, ...HEADER_MUTATIONS, ...HEADER_MUTATIONS, ...SIGNING_MUTATIONS];
@@ -237,7 +301,8 @@ describe("soak: webhook verifier under 10,000 mutated inputs", () => {
       }
       tried++;
       byKind.set(mutation.kind, (byKind.get(mutation.kind) ?? 0) + 1);
-      const shown = () => `#${tried} ${mutation.kind}: header ${JSON.stringify(String(mutation.header).slice(0, 160))}, body ${JSON.stringify(String(bytesOf(mutation.body)?.toString("latin1") ?? mutation.body).slice(0, 160))}`;
+      const shown = () =>
+        `#${tried} ${mutation.kind}: header ${JSON.stringify(String(mutation.header).slice(0, 160))}, body ${JSON.stringify(String(bytesOf(mutation.body)?.toString("latin1") ?? mutation.body).slice(0, 160))}`;
       try {
         verifier.verify(mutation.body as never, mutation.header as never, NOW);
         accepted.push(shown());
@@ -245,7 +310,9 @@ describe("soak: webhook verifier under 10,000 mutated inputs", () => {
         if (error instanceof SignatureVerificationError && REASONS.has(error.reason)) {
           byReason.set(error.reason, (byReason.get(error.reason) ?? 0) + 1);
         } else {
-          wrongErrors.push(`${shown()} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+          wrongErrors.push(
+            `${shown()} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+          );
         }
       }
     }
@@ -256,6 +323,8 @@ describe("soak: webhook verifier under 10,000 mutated inputs", () => {
     expect(wrongErrors.slice(0, 10), `${wrongErrors.length} mutations threw something else`).toEqual([]);
     expect(accepted.slice(0, 10), `${accepted.length} mutated inputs were accepted`).toEqual([]);
     // Every mutation family was exercised.
-    expect(byKind.size).toBe(new Set([...BODY_MUTATIONS, ...HEADER_MUTATIONS, ...SIGNING_MUTATIONS].map((m) => m(rngFrom(1)).kind)).size);
+    expect(byKind.size).toBe(
+      new Set([...BODY_MUTATIONS, ...HEADER_MUTATIONS, ...SIGNING_MUTATIONS].map((m) => m(rngFrom(1)).kind)).size,
+    );
   });
 });

@@ -181,8 +181,8 @@ describe("email and link rules", () => {
 
   it("does not count W3C namespaces and DTDs or localhost as links", () => {
     const html =
-      '  html: "<!DOCTYPE html PUBLIC \'-//W3C//DTD XHTML 1.0//EN\' \'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\'>' +
-      '<html xmlns=\'http://www.w3.org/1999/xhtml\'><a href=\'http://localhost:3000/x\'>{{ link }}</a></html>"\n';
+      "  html: \"<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN' 'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd'>" +
+      "<html xmlns='http://www.w3.org/1999/xhtml'><a href='http://localhost:3000/x'>{{ link }}</a></html>\"\n";
     expect(lint(email(`  subject: Hi\n${html}  text: "{{ link }}"\n`))).toEqual([]);
   });
 

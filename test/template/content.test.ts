@@ -2,12 +2,7 @@
 // `required_variables` (section 6), the render result (section 6) and which fields are templated
 // (section 10: push `data` values, web_push `click_url` and `icon`).
 import { describe, expect, it } from "vitest";
-import {
-  analyzeContent,
-  CONTENT_FIELDS,
-  renderAnalyzedContent,
-  renderContent,
-} from "../../src/template/index.ts";
+import { analyzeContent, CONTENT_FIELDS, renderAnalyzedContent, renderContent } from "../../src/template/index.ts";
 
 describe("CONTENT_FIELDS", () => {
   it("follows section 5's content table", () => {
@@ -85,7 +80,7 @@ describe("analyzeContent", () => {
 
   it("templates push title, body and each string value of data in key order, not badge", () => {
     const analysis = analyzeContent("push", {
-      data: { url: "{{ link }}", plain: "x", kind: "{{ kind | default: \"a\" }}" },
+      data: { url: "{{ link }}", plain: "x", kind: '{{ kind | default: "a" }}' },
       badge: 3,
       body: "{{ body }}",
       title: "{{ title }}",
@@ -142,26 +137,31 @@ describe("analyzeContent", () => {
 
   it("reports errors in push data values with the data key in the path", () => {
     const analysis = analyzeContent("push", { title: "t", body: "b", data: { ok: "{{ x }}", url: "x\n😀{{ a-b }}" } });
-    expect(analysis.errors).toEqual([{ path: ["content", "data", "url"], message: "invalid path", line: 2, column: 2 }]);
+    expect(analysis.errors).toEqual([
+      { path: ["content", "data", "url"], message: "invalid path", line: 2, column: 2 },
+    ]);
   });
 });
 
 describe("renderContent", () => {
   it("escapes values in html only", () => {
     const vars = { v: "<b>&'\"" };
-    expect(renderContent("email", { subject: "{{ v }}", html: "{{ v }}|{{{ v }}}", text: "{{ v }}" }, vars).output).toEqual({
+    expect(
+      renderContent("email", { subject: "{{ v }}", html: "{{ v }}|{{{ v }}}", text: "{{ v }}" }, vars).output,
+    ).toEqual({
       subject: "<b>&'\"",
       html: "&lt;b&gt;&amp;&#39;&quot;|<b>&'\"",
       text: "<b>&'\"",
     });
     expect(renderContent("sms", { body: "{{ v }}" }, vars).output).toEqual({ body: "<b>&'\"" });
     expect(
-      renderContent("web_push", { title: "{{ v }}", body: "{{ v }}", click_url: "{{ v }}", icon: "{{ v }}" }, vars).output,
+      renderContent("web_push", { title: "{{ v }}", body: "{{ v }}", click_url: "{{ v }}", icon: "{{ v }}" }, vars)
+        .output,
     ).toEqual({ title: "<b>&'\"", body: "<b>&'\"", click_url: "<b>&'\"", icon: "<b>&'\"" });
   });
 
   it("escapes html defaults, with ' as &#39;", () => {
-    const result = renderContent("email", { subject: "s", html: "{{ who | default: \"O'Brien & <co>\" }}" }, {});
+    const result = renderContent("email", { subject: "s", html: '{{ who | default: "O\'Brien & <co>" }}' }, {});
     expect(result.output["html"]).toBe("O&#39;Brien &amp; &lt;co&gt;");
   });
 
@@ -200,11 +200,19 @@ describe("renderContent", () => {
     const result = renderContent("push", { body: "b", title: "t" }, {});
     expect(result.output).toEqual({ title: "t", body: "b", badge: null, data: null });
     expect(Object.keys(result.output)).toEqual(["title", "body", "badge", "data"]);
-    expect(Object.keys(renderContent("email", { html: "h", subject: "s" }, {}).output)).toEqual(["subject", "html", "text"]);
+    expect(Object.keys(renderContent("email", { html: "h", subject: "s" }, {}).output)).toEqual([
+      "subject",
+      "html",
+      "text",
+    ]);
   });
 
   it("lists missing variables once each, first appearance first across fields", () => {
-    const result = renderContent("email", { subject: "{{ x }}", html: "{{ y }} {{ x }}", text: "{{ z.w }} {{ y }}" }, {});
+    const result = renderContent(
+      "email",
+      { subject: "{{ x }}", html: "{{ y }} {{ x }}", text: "{{ z.w }} {{ y }}" },
+      {},
+    );
     expect(result.missing).toEqual(["x", "y", "z.w"]);
   });
 
@@ -220,15 +228,19 @@ describe("renderContent", () => {
   });
 
   it("lists unused top-level keys in the key order of vars", () => {
-    const result = renderContent("sms", { body: "{{ name }} {{ user.plan }} {{ gone.deep }}" }, {
-      zeta: 1,
-      user: "not an object",
-      alpha: 2,
-      name: "Ada",
-      gone: null,
-      "first-name": "x",
-      mid: { name: "nested keys do not count" },
-    });
+    const result = renderContent(
+      "sms",
+      { body: "{{ name }} {{ user.plan }} {{ gone.deep }}" },
+      {
+        zeta: 1,
+        user: "not an object",
+        alpha: 2,
+        name: "Ada",
+        gone: null,
+        "first-name": "x",
+        mid: { name: "nested keys do not count" },
+      },
+    );
     // `user` and `gone` are read by their paths even though the values are missing there.
     expect(result.unused).toEqual(["zeta", "alpha", "first-name", "mid"]);
     expect(result.missing).toEqual(["user.plan", "gone.deep"]);
@@ -239,7 +251,9 @@ describe("renderContent", () => {
   });
 
   it("reads variables in push data and web_push urls", () => {
-    expect(renderContent("push", { title: "t", body: "b", data: { u: "{{ u }}" } }, { u: 1, v: 2 }).unused).toEqual(["v"]);
+    expect(renderContent("push", { title: "t", body: "b", data: { u: "{{ u }}" } }, { u: 1, v: 2 }).unused).toEqual([
+      "v",
+    ]);
     const web = renderContent("web_push", { title: "t", body: "b", click_url: "{{ c }}", icon: "{{ i }}" }, { i: "I" });
     expect(web.missing).toEqual(["c"]);
     expect(web.output).toEqual({ title: "t", body: "b", click_url: "", icon: "I" });

@@ -71,7 +71,7 @@ describe("placeholders", () => {
 });
 
 describe("defaults", () => {
-  it("unescapes \\\" and \\\\ in the default", () => {
+  it('unescapes \\" and \\\\ in the default', () => {
     const placeholder = only(parseTemplate('{{ a | default: "say \\"hi\\" \\\\ bye" }}').placeholders);
     expect(placeholder.default).toBe('say "hi" \\ bye');
   });
@@ -211,7 +211,7 @@ describe("syntax errors", () => {
     ['{{ a | default: "x": }}'],
     ['{{ a | default: "bad \\n escape" }}'],
     ['{{ a | default: "bad \\u0041 escape" }}'],
-    ['{{{ a | nope }}}'],
+    ["{{{ a | nope }}}"],
   ])("reports an unknown filter or a bad default literal: %j", (source) => {
     expect(errorsOf(source)).toEqual([{ message: "invalid filter", line: 1, column: 1 }]);
   });

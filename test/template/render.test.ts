@@ -18,9 +18,9 @@ describe("values", () => {
   });
 
   it("renders numbers and booleans as String(v)", () => {
-    expect(text("{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}|{{ f }}", { a: 42, b: 1.5, c: -0, d: 1e21, e: true, f: false })).toBe(
-      "42|1.5|0|1e+21|true|false",
-    );
+    expect(
+      text("{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}|{{ f }}", { a: 42, b: 1.5, c: -0, d: 1e21, e: true, f: false }),
+    ).toBe("42|1.5|0|1e+21|true|false");
   });
 
   it("renders objects and arrays as JSON", () => {
@@ -113,7 +113,9 @@ describe("missing variables", () => {
   });
 
   it("follows own keys only", () => {
-    expect(render("[{{ constructor }}{{ toString }}{{ user.hasOwnProperty }}{{ user.constructor.name }}]", { user: {} })).toEqual({
+    expect(
+      render("[{{ constructor }}{{ toString }}{{ user.hasOwnProperty }}{{ user.constructor.name }}]", { user: {} }),
+    ).toEqual({
       text: "[]",
       missing: ["constructor", "toString", "user.hasOwnProperty", "user.constructor.name"],
     });
@@ -122,7 +124,10 @@ describe("missing variables", () => {
   });
 
   it("finds an own key named like an Object.prototype member", () => {
-    const vars = JSON.parse('{"__proto__": "p", "constructor": "c", "user": {"toString": "t"}}') as Record<string, unknown>;
+    const vars = JSON.parse('{"__proto__": "p", "constructor": "c", "user": {"toString": "t"}}') as Record<
+      string,
+      unknown
+    >;
     expect(render("{{ __proto__ }}{{ constructor }}{{ user.toString }}", vars)).toEqual({ text: "pct", missing: [] });
   });
 });
@@ -136,7 +141,7 @@ describe("HTML escaping", () => {
   });
 
   it("escapes defaults too", () => {
-    expect(text('{{ v | default: "<none> & \'x\'" }}', {}, true)).toBe("&lt;none&gt; &amp; &#39;x&#39;");
+    expect(text("{{ v | default: \"<none> & 'x'\" }}", {}, true)).toBe("&lt;none&gt; &amp; &#39;x&#39;");
   });
 
   it("escapes JSON of objects", () => {
