@@ -32,6 +32,8 @@ import { plural } from "./summary.ts";
 
 /** Rows handed to sendBatch at once: enough to keep `concurrency` requests of 1000 busy. */
 export const ROWS_PER_REQUEST = 1000;
+/** Each window is several rounds of `concurrency` requests, so a slow request holds up fewer of them. */
+export const ROUNDS_PER_WINDOW = 4;
 
 /** A row of this shard, mapped to an item or to the reason it cannot be sent. */
 export interface PreparedRow {
@@ -319,7 +321,7 @@ export async function runBatchMode(
 }
 
 /**
- * Sends prepared rows in windows of `concurrency` × 1000 rows: each window goes to sendBatch,
+ * Sends prepared rows in windows of ROUNDS_PER_WINDOW × `concurrency` × 1000 rows: each window goes to sendBatch,
  * and its results are handed to `onResults` (which writes them) before the next window is read,
  * so at most one window of rows is held, however long the file.
  */
@@ -336,7 +338,7 @@ export async function sendRows(
     debug?: (line: string) => void;
   },
 ): Promise<void> {
-  const windowSize = options.concurrency * ROWS_PER_REQUEST;
+  const windowSize = options.concurrency * ROWS_PER_REQUEST * ROUNDS_PER_WINDOW;
   let window: PreparedRow[] = [];
   const flush = async () => {
     const began = Date.now();

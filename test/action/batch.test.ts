@@ -2,7 +2,15 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dryRunRow, prepareRow, runBatchMode, sendRows, sendWindow } from "../../action/batch.ts";
+import {
+  ROUNDS_PER_WINDOW,
+  ROWS_PER_REQUEST,
+  dryRunRow,
+  prepareRow,
+  runBatchMode,
+  sendRows,
+  sendWindow,
+} from "../../action/batch.ts";
 import type { BatchClient, PreparedRow } from "../../action/batch.ts";
 import { readBatchSettings } from "../../action/batch-settings.ts";
 import { BatchSummary } from "../../action/batch-summary.ts";
@@ -433,7 +441,8 @@ describe("sendRows", () => {
   it("feeds sendBatch bounded windows and hands each window's results on before reading further", async () => {
     const client = fakeClient();
     const concurrency = 2;
-    const total = 4500;
+    const window = ROUNDS_PER_WINDOW * concurrency * ROWS_PER_REQUEST;
+    const total = 2 * window + 500;
     let read = 0;
     const readWhenResultsArrived: number[] = [];
     async function* rows() {
@@ -450,9 +459,9 @@ describe("sendRows", () => {
         written.push(...results.map((result) => result.row));
       },
     });
-    expect(client.calls.map((call) => call.length)).toEqual([2000, 2000, 500]);
-    // Streaming: the first window's results were written after reading 2,000 rows, not 4,500.
-    expect(readWhenResultsArrived).toEqual([2000, 4000, 4500]);
+    expect(client.calls.map((call) => call.length)).toEqual([window, window, 500]);
+    // Streaming: the first window's results were written after reading one window, not the file.
+    expect(readWhenResultsArrived).toEqual([window, 2 * window, total]);
     expect(written).toEqual(Array.from({ length: total }, (_, index) => index + 1));
   });
 });
