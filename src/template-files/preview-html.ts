@@ -125,11 +125,17 @@ export function previewSummary(preview: Preview): string {
     case "email":
       return r.subject;
     case "sms":
-      return `${r.body.slice(0, 80)} (${r.encoding}, ${r.segments} segment${r.segments === 1 ? "" : "s"})`;
+      return `${excerpt(r.body)} (${r.encoding}, ${r.segments} segment${r.segments === 1 ? "" : "s"})`;
     case "push":
     case "web_push":
-      return `${r.title}: ${r.body.slice(0, 80)}`;
+      return `${r.title}: ${excerpt(r.body)}`;
   }
+}
+
+/** The first `max` code points (an emoji is never cut in half), with an ellipsis when cut. */
+function excerpt(text: string, max = 80): string {
+  const codePoints = Array.from(text);
+  return codePoints.length <= max ? text : `${codePoints.slice(0, max).join("")}…`;
 }
 
 export interface WrittenPreviews {

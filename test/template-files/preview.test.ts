@@ -157,3 +157,21 @@ describe("writePreviewFiles", () => {
     );
   });
 });
+
+describe("previewSummary", () => {
+  it("cuts a long body at 80 code points with an ellipsis, never inside an emoji", () => {
+    const body = `${"a".repeat(79)}🙂 and more after the cut`;
+    const source = JSON.stringify({ slug: "long", name: "Long", channel: "sms", content: { body } });
+    const report = templateFiles.lintTemplateSource("long.json", source);
+    const [preview] = templateFiles.renderPreviews({ files: [report] });
+    const summary = templateFiles.previewSummary(preview!);
+    expect(summary).toBe(`${"a".repeat(79)}🙂… (UCS-2, 2 segments)`);
+    expect(summary).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
+  it("leaves a short body whole", () => {
+    const source = JSON.stringify({ slug: "short", name: "Short", channel: "sms", content: { body: "Hi" } });
+    const [preview] = templateFiles.renderPreviews({ files: [templateFiles.lintTemplateSource("s.json", source)] });
+    expect(templateFiles.previewSummary(preview!)).toBe("Hi (GSM-7, 1 segment)");
+  });
+});
