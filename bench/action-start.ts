@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSandbox } from "../sandbox/index.ts";
+import { runnerEnvironment } from "../scripts/run-like-runner.ts";
 import { SenderKit } from "../src/index.ts";
 import { benchRow } from "./row.ts";
 import type { BenchRow } from "./row.ts";
@@ -41,26 +42,19 @@ export async function benchActionStart(): Promise<BenchRow[]> {
   try {
     await mkdir(join(dir, "templates"));
     await writeFile(join(dir, "templates", "welcome.yml"), TEMPLATE);
-    const output = join(dir, "output");
-    const summary = join(dir, "summary.md");
+    const outputFile = join(dir, "output");
+    const summaryFile = join(dir, "summary.md");
     // The runner creates both files before the step starts.
-    await writeFile(output, "");
-    await writeFile(summary, "");
-    // Only what the runner would set: nothing of this shell's own workflow leaks in.
-    const env: NodeJS.ProcessEnv = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
-    );
-    Object.assign(env, {
-      GITHUB_ACTIONS: "true",
-      GITHUB_WORKSPACE: dir,
-      GITHUB_OUTPUT: output,
-      GITHUB_STEP_SUMMARY: summary,
-      INPUT_MODE: "lint",
-    });
+    await writeFile(outputFile, "");
+    await writeFile(summaryFile, "");
+    const env = runnerEnvironment({ workspace: dir, outputFile, summaryFile, runnerTemp: dir }, { mode: "lint" });
+    // A run id of its own for every run, so that each send is a new message, never a replay.
+    let runs = 0;
 
     const timeRun = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<number> => {
       const started = process.hrtime.bigint();
-      const child = spawn(process.execPath, args, { cwd: dir, env: { ...env, ...extra }, stdio: "ignore" });
+      const runEnv = { ...env, GITHUB_RUN_ID: `${process.pid}${++runs}`, ...extra };
+      const child = spawn(process.execPath, args, { cwd: dir, env: runEnv, stdio: "ignore" });
       const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
       if (code !== 0) throw new Error(`node ${args.join(" ")} exited with ${code}`);
       return Number(process.hrtime.bigint() - started) / 1e6;

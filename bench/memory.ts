@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUILT_ACTION, parseOutputFile } from "../scripts/run-like-runner.ts";
+import { BUILT_ACTION, parseOutputFile, runnerEnvironment } from "../scripts/run-like-runner.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { benchRow } from "./row.ts";
 import type { BenchRow } from "./row.ts";
@@ -48,24 +48,13 @@ async function runAction(dir: string, name: string, inputs: Record<string, strin
   const summaryFile = join(dir, `${name}.summary.md`);
   await writeFile(outputFile, "");
   await writeFile(summaryFile, "");
-  // Nothing from this shell's own workflow (if any) leaks into the run.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
-  );
-  Object.assign(env, {
-    GITHUB_ACTIONS: "true",
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: dir,
+  const env = runnerEnvironment({ workspace: dir, outputFile, summaryFile, runnerTemp: dir }, inputs, {
     GITHUB_REPOSITORY: "senderkit/bench",
     GITHUB_RUN_ID: `${process.pid}${Date.now()}`,
-    GITHUB_RUN_ATTEMPT: "1",
     GITHUB_JOB: "memory",
     GITHUB_ACTION: name,
     GITHUB_SHA: "0000000000000000000000000000000000000000",
-    RUNNER_TEMP: dir,
   });
-  for (const [input, value] of Object.entries(inputs)) env[`INPUT_${input.toUpperCase()}`] = value;
 
   const child = spawn(process.execPath, [ACTION], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

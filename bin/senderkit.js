@@ -4,10 +4,13 @@
 // place that knows both.
 import { existsSync } from "node:fs";
 import * as nodeModule from "node:module";
+// The core's own version rule, compiled (plain JavaScript, so that an old Node can run it; it imports
+// nothing). Everything else is imported after it, dynamically.
+import { nodeVersionProblem } from "../lib/src/internal/node-version.js";
 
-const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 19)) {
-  process.stderr.write(`senderkit: needs Node.js 22.19 or later (this is ${process.version})\n`);
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+  process.stderr.write(`${problem}\n`);
   process.exit(2);
 }
 // Node keeps the compiled code (and the type-stripped sources) on disk between runs, so a

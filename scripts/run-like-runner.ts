@@ -1,6 +1,6 @@
 // Runs the built action (`node dist/index.js`) the way the GitHub runner does: inputs as
 // INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the GITHUB_* context. Used by
-// the demo, the Action's end-to-end tests, the soak test and the memory bench.
+// the demo, the Action's end-to-end tests, the soak test and the benchmarks.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -48,6 +48,42 @@ export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 
+/** The files and folders the runner gives a step (it creates the two files before the step starts). */
+export interface StepFiles {
+  workspace: string;
+  outputFile: string;
+  summaryFile: string;
+  runnerTemp: string;
+}
+
+/**
+ * The environment the runner gives a step: the caller's own without any INPUT_, GITHUB_, RUNNER_ or
+ * SENDERKIT_ variable (nothing of a workflow the caller runs in leaks in), a plausible run
+ * (DEFAULT_GITHUB, then `github`), the step's files and its inputs.
+ */
+export function runnerEnvironment(
+  step: StepFiles,
+  inputs: Record<string, string>,
+  github: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
+  );
+  Object.assign(
+    env,
+    DEFAULT_GITHUB,
+    {
+      GITHUB_WORKSPACE: step.workspace,
+      GITHUB_OUTPUT: step.outputFile,
+      GITHUB_STEP_SUMMARY: step.summaryFile,
+      RUNNER_TEMP: step.runnerTemp,
+    },
+    github,
+  );
+  for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value;
+  return env;
+}
+
 export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<RunnerRun> {
   const files = await mkdtemp(join(tmpdir(), "senderkit-action-run-"));
   try {
@@ -55,22 +91,11 @@ export async function runLikeRunner(options: RunLikeRunnerOptions): Promise<Runn
     const summaryFile = join(files, "summary.md");
     await writeFile(outputFile, "");
     await writeFile(summaryFile, "");
-    // Nothing of the caller's own environment (a workflow, maybe) leaks into the run.
-    const env: NodeJS.ProcessEnv = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|SENDERKIT_)/.test(key)),
-    );
-    Object.assign(
-      env,
-      DEFAULT_GITHUB,
-      {
-        GITHUB_WORKSPACE: options.workspace,
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        RUNNER_TEMP: files,
-      },
+    const env = runnerEnvironment(
+      { workspace: options.workspace, outputFile, summaryFile, runnerTemp: files },
+      options.inputs,
       options.github,
     );
-    for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
 
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUILT_ACTION], {
       env,

@@ -33,11 +33,14 @@ async function run(bin: string, args: string[], cwd = REPO): Promise<Run> {
   }
 }
 
-/** A folder with package.json and bin/senderkit.js as the package ships them. */
+/** A folder with package.json, bin/senderkit.js and its version guard as the package ships them. */
 async function packageLayout(root: string): Promise<string> {
   await mkdir(join(root, "bin"), { recursive: true });
+  await mkdir(join(root, "lib", "src", "internal"), { recursive: true });
   await copyFile(join(REPO, "package.json"), join(root, "package.json"));
   await copyFile(join(REPO, "bin", "senderkit.js"), join(root, "bin", "senderkit.js"));
+  const guard = join("lib", "src", "internal", "node-version.js");
+  await copyFile(join(REPO, guard), join(root, guard));
   return join(root, "bin", "senderkit.js");
 }
 

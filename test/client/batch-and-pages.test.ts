@@ -1,28 +1,11 @@
 // sendBatch chunking, ordering, per-item keys and failure isolation; cursor pagination.
-import { afterEach, describe, expect, it } from "vitest";
-import { SenderKit, errors } from "../../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { errors } from "../../src/index.ts";
 import type { BatchProgress } from "../../src/index.ts";
-import { TEST_KEY, errorBody, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
-import type { Handler, ScriptedServer } from "../helpers/scripted-server.ts";
+import { errorBody, json, scriptedClients, wireMessage } from "../helpers/scripted-server.ts";
+import type { Handler } from "../helpers/scripted-server.ts";
 
-let server: ScriptedServer | undefined;
-let client: SenderKit | undefined;
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-});
-
-async function clientFor(handler: Handler, maxRetries = 2) {
-  server = await startScriptedServer(handler);
-  client = new SenderKit({
-    apiKey: TEST_KEY,
-    baseUrl: server.url,
-    maxRetries,
-    initialRetryDelay: 5,
-    maxRetryDelay: 10,
-  });
-  return { sk: client, srv: server };
-}
+const clientFor = scriptedClients();
 
 /** Accepts every item, echoing its recipient into the message so order can be checked. */
 const acceptAll: Handler = (req, res) => {
@@ -92,11 +75,14 @@ describe("sendBatch", () => {
   });
 
   it("fails only the items of a chunk that failed after all retries", async () => {
-    const { sk, srv } = await clientFor((req, res) => {
-      const { messages } = JSON.parse(req.body) as { messages: { to: string }[] };
-      if (messages[0]!.to === "u2@example.com") return json(res, 503, errorBody("api_error", "unavailable"));
-      return acceptAll(req, res, 0);
-    }, 1);
+    const { sk, srv } = await clientFor(
+      (req, res) => {
+        const { messages } = JSON.parse(req.body) as { messages: { to: string }[] };
+        if (messages[0]!.to === "u2@example.com") return json(res, 503, errorBody("api_error", "unavailable"));
+        return acceptAll(req, res, 0);
+      },
+      { maxRetries: 1 },
+    );
     const results = await sk.sendBatch(items(5), { chunkSize: 2, concurrency: 1 });
     expect(results.map((r) => r.ok)).toEqual([true, true, false, false, true]);
     const failed = results[2]!;

@@ -1,30 +1,18 @@
 // sendBatch's checks on both sides of the wire, as fast paths: batch items are checked by a
 // compiled schema that hands a bad item to the full one, and a batch answer is checked by one
 // compiled parse of the whole list. Neither may lose an issue, an unknown field or a broken result.
-import { afterEach, describe, expect, it } from "vitest";
-import { APIError, SenderKit, ValidationError } from "../../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { APIError, ValidationError } from "../../src/index.ts";
 import type { BatchItem } from "../../src/index.ts";
-import { TEST_KEY, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
-import type { Handler, ScriptedServer } from "../helpers/scripted-server.ts";
+import { json, scriptedClients, wireMessage } from "../helpers/scripted-server.ts";
 
-let server: ScriptedServer | undefined;
-let client: SenderKit | undefined;
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-});
-
-async function clientFor(handler: Handler) {
-  server = await startScriptedServer(handler);
-  client = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, maxRetries: 0 });
-  return client;
-}
+const clientFor = scriptedClients({ maxRetries: 0 });
 
 const itemsOf = (body: string) => (JSON.parse(body) as { messages: { to: string }[] }).messages;
 
 describe("batch items", () => {
   it("a bad item fails with the same issues as the same send on its own", async () => {
-    const sk = await clientFor((req, res) => {
+    const { sk } = await clientFor((req, res) => {
       const data = itemsOf(req.body).map((item, index) => ({ index, ok: true, message: wireMessage({ to: item.to }) }));
       json(res, 200, { object: "list", data });
     });
@@ -45,7 +33,7 @@ describe("batch items", () => {
 
   it("a valid item goes out as the bytes of the single send's body, plus its key", async () => {
     let sent: unknown;
-    const sk = await clientFor((req, res) => {
+    const { sk } = await clientFor((req, res) => {
       sent = itemsOf(req.body)[0];
       json(res, 200, { object: "list", data: [{ index: 0, ok: true, message: wireMessage() }] });
     });
@@ -66,7 +54,7 @@ describe("batch items", () => {
 
 describe("batch answers", () => {
   it("keeps the unknown fields of every result in raw", async () => {
-    const sk = await clientFor((req, res) => {
+    const { sk } = await clientFor((req, res) => {
       const data = itemsOf(req.body).map((item, index) =>
         index === 1
           ? {
@@ -89,7 +77,7 @@ describe("batch answers", () => {
   });
 
   it("one result breaking the contract fails the chunk as invalid_response, naming the field", async () => {
-    const sk = await clientFor((req, res) => {
+    const { sk } = await clientFor((req, res) => {
       const data = itemsOf(req.body).map((item, index) => ({
         index,
         ok: true,
@@ -110,7 +98,7 @@ describe("batch answers", () => {
   });
 
   it("a result whose ok is neither true nor false breaks the contract", async () => {
-    const sk = await clientFor((_req, res) => {
+    const { sk } = await clientFor((_req, res) => {
       json(res, 200, { object: "list", data: [{ index: 0, ok: "yes", message: wireMessage() }] });
     });
     const [result] = await sk.sendBatch([{ template: "welcome", to: "a@example.com" }]);

@@ -1,24 +1,14 @@
 // sendBatch at the edges: chunks cut by bytes as well as count, items that cannot be encoded failing
 // alone, and results placed by their `index` (a shuffled or broken answer never misattributes one).
-import { afterEach, describe, expect, it } from "vitest";
-import { APIError, SenderKit, ValidationError } from "../../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { APIError, ValidationError } from "../../src/index.ts";
 import type { BatchItem } from "../../src/index.ts";
-import { TEST_KEY, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
-import type { Handler, ScriptedServer } from "../helpers/scripted-server.ts";
+import { json, scriptedClients, wireMessage } from "../helpers/scripted-server.ts";
+import type { Handler } from "../helpers/scripted-server.ts";
 
 const MIB = 1_048_576;
-let server: ScriptedServer | undefined;
-let client: SenderKit | undefined;
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-});
 
-async function clientFor(handler: Handler) {
-  server = await startScriptedServer(handler);
-  client = new SenderKit({ apiKey: TEST_KEY, baseUrl: server.url, maxRetries: 0 });
-  return { sk: client, srv: server };
-}
+const clientFor = scriptedClients({ maxRetries: 0 });
 
 type WireItem = { to: string };
 const itemsOf = (body: string) => (JSON.parse(body) as { messages: WireItem[] }).messages;

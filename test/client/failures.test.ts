@@ -3,19 +3,11 @@
 import { inspect } from "node:util";
 import type { ServerResponse } from "node:http";
 import { Agent } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { APIError, RateLimitError, SenderKit, SenderKitError } from "../../src/index.ts";
 import { MAX_RESPONSE_BYTES } from "../../src/internal/http.ts";
-import { TEST_KEY, errorBody, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
-import type { Handler, RecordedRequest, ScriptedServer } from "../helpers/scripted-server.ts";
-
-let server: ScriptedServer | undefined;
-let client: SenderKit | undefined;
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = server = undefined;
-});
+import { TEST_KEY, errorBody, json, scriptedClients, wireMessage } from "../helpers/scripted-server.ts";
+import type { Handler, RecordedRequest } from "../helpers/scripted-server.ts";
 
 /** The error a call rejects with; a call that resolves fails the test. */
 async function rejection<E>(call: Promise<unknown>): Promise<E> {
@@ -27,17 +19,7 @@ async function rejection<E>(call: Promise<unknown>): Promise<E> {
   throw new Error("expected the call to fail");
 }
 
-async function clientFor(handler: Handler, maxRetries = 2) {
-  server = await startScriptedServer(handler);
-  client = new SenderKit({
-    apiKey: TEST_KEY,
-    baseUrl: server.url,
-    maxRetries,
-    initialRetryDelay: 5,
-    maxRetryDelay: 10,
-  });
-  return { sk: client, srv: server };
-}
+const clientFor = scriptedClients();
 
 /**
  * A server that honours idempotency keys like the contract (one message per key, replays after),
@@ -90,10 +72,9 @@ describe("the key travels with the failure", () => {
   });
 
   it("carries the caller's own key, on API errors and on network errors", async () => {
-    const { sk } = await clientFor(
-      (_req, res) => json(res, 422, errorBody("validation_error", "invalid_recipient")),
-      0,
-    );
+    const { sk } = await clientFor((_req, res) => json(res, 422, errorBody("validation_error", "invalid_recipient")), {
+      maxRetries: 0,
+    });
     const error = await rejection<SenderKitError>(
       sk.sendRaw("+15005550006", { type: "sms", body: "hi" }, { idempotencyKey: "order-77" }),
     );
@@ -151,7 +132,7 @@ describe("bounded answers", () => {
 
   it("a 100 MiB answer is a typed APIError after reading no more than the limit", async () => {
     const { handler, written } = streaming(100 * 1_048_576, false);
-    const { sk } = await clientFor(handler, 0);
+    const { sk } = await clientFor(handler, { maxRetries: 0 });
     const before = process.memoryUsage();
     const error = await rejection<APIError>(sk.messages.get("msg_1"));
     expect(error).toBeInstanceOf(APIError);
@@ -167,7 +148,7 @@ describe("bounded answers", () => {
 
   it("a declared Content-Length over the limit is refused without reading the body", async () => {
     const { handler, written } = streaming(100 * 1_048_576, true);
-    const { sk } = await clientFor(handler, 0);
+    const { sk } = await clientFor(handler, { maxRetries: 0 });
     const error = await rejection<APIError>(sk.messages.get("msg_1"));
     expect(error.code).toBe("response_too_large");
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -179,13 +160,16 @@ describe("bounded answers", () => {
     const metadata = { note: "é".repeat(500) };
     const items = Array.from({ length: 1000 }, (_, i) => ({ template: "welcome", to: `u${i}@example.com`, metadata }));
     let largest = 0;
-    const { sk } = await clientFor((req, res) => {
-      const sent = (JSON.parse(req.body) as { messages: { to: string }[] }).messages;
-      const data = sent.map((item, index) => ({ index, ok: true, message: wireMessage({ to: item.to, metadata }) }));
-      const text = JSON.stringify({ object: "list", data }).replaceAll("é", "\\u00e9");
-      largest = Math.max(largest, Buffer.byteLength(text));
-      res.writeHead(200, { "content-type": "application/json" }).end(text);
-    }, 0);
+    const { sk } = await clientFor(
+      (req, res) => {
+        const sent = (JSON.parse(req.body) as { messages: { to: string }[] }).messages;
+        const data = sent.map((item, index) => ({ index, ok: true, message: wireMessage({ to: item.to, metadata }) }));
+        const text = JSON.stringify({ object: "list", data }).replaceAll("é", "\\u00e9");
+        largest = Math.max(largest, Buffer.byteLength(text));
+        res.writeHead(200, { "content-type": "application/json" }).end(text);
+      },
+      { maxRetries: 0 },
+    );
     const results = await sk.sendBatch(items);
     expect(results.every((r) => r.ok && r.message.metadata.note === metadata.note)).toBe(true);
     expect(largest).toBeGreaterThan(2_500_000);
@@ -219,7 +203,7 @@ describe("no key in any error", () => {
           }),
           { "x-echo": req.headers.authorization! },
         ),
-      0,
+      { maxRetries: 0 },
     );
     const error = await rejection<APIError>(sk.send("welcome", "a@example.com"));
     expect(error.name).toBe("AuthenticationError");
@@ -242,7 +226,7 @@ describe("no key in any error", () => {
             },
           ],
         }),
-      0,
+      { maxRetries: 0 },
     );
     const [result] = await sk.sendBatch([{ template: "welcome", to: "a@example.com" }]);
     expect(!result!.ok && result!.error.message).toBe("key [redacted]");

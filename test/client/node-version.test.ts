@@ -79,5 +79,18 @@ describe("the entry points", () => {
       expect(run.stdout).toBe("cli started\n");
       expect(run.status).toBe(0);
     });
+
+    it("bin/senderkit.js uses the same rule: on an old Node it exits 2 with the one line", () => {
+      copyFileSync(join(ROOT, "bin/senderkit.js"), join(dir, "bin/senderkit.js"));
+      const senderkit = join(dir, "bin/senderkit.js");
+      const run = spawnSync(process.execPath, ["--import", pretend("20.19.0"), senderkit, "sandbox"], {
+        encoding: "utf8",
+      });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toBe(`senderkit needs Node.js ${REQUIRED_NODE} or newer; this is Node.js 20.19.0\n`);
+      const current = spawnSync(process.execPath, [senderkit, "sandbox"], { encoding: "utf8" });
+      expect(current.stdout).toBe("cli started\n");
+    });
   });
 });

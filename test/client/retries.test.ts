@@ -1,28 +1,18 @@
 // What is retried (network errors, timeouts, 408, 409 in progress, 429, 5xx), how long the
 // client waits, and that every retry of a send reuses one Idempotency-Key.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SenderKit, errors } from "../../src/index.ts";
-import { TEST_KEY, errorBody, json, startScriptedServer, wireMessage } from "../helpers/scripted-server.ts";
-import type { Handler, ScriptedServer } from "../helpers/scripted-server.ts";
+import {
+  TEST_KEY,
+  errorBody,
+  json,
+  scriptedClients,
+  startScriptedServer,
+  wireMessage,
+} from "../helpers/scripted-server.ts";
+import type { Handler } from "../helpers/scripted-server.ts";
 
-let server: ScriptedServer | undefined;
-let client: SenderKit | undefined;
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-});
-
-async function clientFor(handler: Handler, options: { maxRetries?: number; timeout?: number } = {}) {
-  server = await startScriptedServer(handler);
-  client = new SenderKit({
-    apiKey: TEST_KEY,
-    baseUrl: server.url,
-    initialRetryDelay: 5,
-    maxRetryDelay: 20,
-    ...options,
-  });
-  return { sk: client, srv: server };
-}
+const clientFor = scriptedClients({ maxRetryDelay: 20 });
 
 /** Fails the first `failures` requests with `fail`, then accepts the send. */
 const failThenAccept =
@@ -158,10 +148,10 @@ describe("not retried", () => {
   });
 
   it("a refused connection becomes a NetworkError after the retries", async () => {
-    const { srv } = await clientFor((_q, r) => json(r, 202, wireMessage()));
+    // A port that was listening a moment ago and no longer is.
+    const srv = await startScriptedServer((_q, r) => json(r, 202, wireMessage()));
     const url = srv.url;
     await srv.close();
-    server = undefined;
     const sk = new SenderKit({ apiKey: TEST_KEY, baseUrl: url, maxRetries: 1, initialRetryDelay: 5 });
     const error = await sk.send("welcome", "user@example.com").catch((e: unknown) => e);
     await sk.close();

@@ -3,6 +3,9 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
+import { SenderKit } from "../../src/index.ts";
+import type { SenderKitOptions } from "../../src/index.ts";
 
 export interface RecordedRequest {
   method: string;
@@ -83,3 +86,31 @@ export function wireMessage(overrides: Record<string, unknown> = {}) {
 }
 
 export const TEST_KEY = "sk_test_abcdefghijklmnop1234";
+
+/**
+ * For a test file: `const clientFor = scriptedClients({ maxRetries: 0 })` at its top, then
+ * `const { sk, srv } = await clientFor(handler)` in a test gives a client on a scripted server of its
+ * own, retrying quickly; both are closed after each test. Options per call override the file's.
+ */
+export function scriptedClients(defaults: SenderKitOptions = {}) {
+  const open: { sk: SenderKit; srv: ScriptedServer }[] = [];
+  afterEach(async () => {
+    for (const { sk, srv } of open.splice(0)) {
+      await sk.close();
+      await srv.close();
+    }
+  });
+  return async (handler: Handler, options: SenderKitOptions = {}) => {
+    const srv = await startScriptedServer(handler);
+    const sk = new SenderKit({
+      apiKey: TEST_KEY,
+      baseUrl: srv.url,
+      initialRetryDelay: 5,
+      maxRetryDelay: 10,
+      ...defaults,
+      ...options,
+    });
+    open.push({ sk, srv });
+    return { sk, srv };
+  };
+}
